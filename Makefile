@@ -1,0 +1,39 @@
+# Every target bootstraps .venv itself; only python3 (3.11+) is needed on the machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+BASE_URL ?=
+REPORT_DIR ?= reports
+CONFORMANCE_ARGS ?=
+
+.PHONY: venv serve test conformance bench lint clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/python -m conformance.reference --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+conformance: $(STAMP)
+	$(BIN)/python -m conformance.run_local --report-dir $(REPORT_DIR) $(if $(BASE_URL),--base-url $(BASE_URL)) $(CONFORMANCE_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m conformance.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check conformance tests conftest.py
+	$(BIN)/ruff format --check conformance tests conftest.py
+
+clean:
+	rm -rf $(VENV) .hypothesis .pytest_cache
+	find $(REPORT_DIR) -mindepth 1 ! -name .gitkeep -delete
