@@ -1,0 +1,146 @@
+"""``python -m conformance.reference``: parse options, bind the socket, announce it, serve.
+
+The socket is bound and listening before the one line ``listening on http://HOST:PORT`` is
+printed (flushed), so a launcher may pass ``--port 0`` and connect as soon as it reads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+
+import uvicorn
+
+from .app import build_app
+from .behaviour import Behaviour
+from .faults import FAULTS
+from .protocol import JsonErrorH11Protocol
+from .settings import DEFAULT_KEY_TTL_SECONDS, Settings
+from .store import Store
+from .variants import VARIANTS
+
+
+def _client(text: str) -> tuple[str, str]:
+    key, sep, secret = text.partition(":")
+    if not sep or not key or not secret:
+        raise argparse.ArgumentTypeError(f"expected KEY:SECRET, got {text.split(':')[0]!r}:...")
+    return key, secret
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m conformance.reference",
+        description="Reference server for the Test Payments API",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="Address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="Port to bind; 0 picks a free one")
+    p.add_argument(
+        "--db",
+        default=":memory:",
+        metavar="PATH",
+        help="SQLite file to keep data in (default: in memory)",
+    )
+    p.add_argument(
+        "--key-ttl",
+        type=_positive,
+        default=DEFAULT_KEY_TTL_SECONDS,
+        metavar="SECONDS",
+        help="Lifetime of a stored idempotent response",
+    )
+    p.add_argument(
+        "--client",
+        type=_client,
+        action="append",
+        metavar="KEY:SECRET",
+        help="Accepted client credentials (repeatable; default one built-in client)",
+    )
+    p.add_argument(
+        "--rate-limit",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="Requests per second per client; above it 429 (default: off)",
+    )
+    choice = p.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--variant",
+        default=Behaviour.name,
+        metavar="NAME",
+        help="A conformant variant; 'list' prints them",
+    )
+    choice.add_argument(
+        "--fault",
+        default=None,
+        metavar="NAME",
+        help="A deliberately faulty server; 'list' prints them",
+    )
+    p.add_argument("--access-log", action="store_true", help="Log every request to stderr")
+    return p
+
+
+def _pick(
+    catalog: dict[str, type[Behaviour]], name: str, kind: str, p: argparse.ArgumentParser
+) -> type[Behaviour] | None:
+    if name == "list":
+        for cls in catalog.values():
+            print(f"{cls.name:<16} {cls.summary}")
+        return None
+    if name not in catalog:
+        p.error(f"unknown {kind} {name!r}; '--{kind} list' prints the names")
+    return catalog[name]
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.fault is not None:
+        cls = _pick(FAULTS, args.fault, "fault", p)
+    else:
+        cls = _pick(VARIANTS, args.variant, "variant", p)
+    if cls is None:
+        return 0
+    settings = Settings(
+        db_path=args.db,
+        key_ttl=args.key_ttl,
+        clients=dict(args.client) if args.client else Settings().clients,
+        rate_limit=args.rate_limit,
+    )
+    behaviour = cls(Store(settings.db_path), settings)
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        print(f"error: cannot bind {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"listening on http://{shown}:{port}", flush=True)
+    config = uvicorn.Config(
+        build_app(behaviour),
+        log_level="warning",
+        access_log=args.access_log,
+        http=JsonErrorH11Protocol,
+        ws="none",
+        lifespan="off",
+        timeout_graceful_shutdown=3,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    behaviour.store.close()
+    return 0

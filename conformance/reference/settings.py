@@ -1,0 +1,21 @@
+"""Server settings from the command line, and the default client credentials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_CLIENT_KEY = "reference-client"
+DEFAULT_CLIENT_SECRET = "reference-secret"
+DEFAULT_KEY_TTL_SECONDS = 86_400.0
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = ":memory:"
+    key_ttl: float = DEFAULT_KEY_TTL_SECONDS
+    clients: dict[str, str] = field(
+        default_factory=lambda: {DEFAULT_CLIENT_KEY: DEFAULT_CLIENT_SECRET}
+    )
+    rate_limit: float | None = None
+    """Requests per second per client; None means no limit."""
