@@ -31,9 +31,11 @@ __all__ = [
     "SpecError",
     "load_spec",
     "operation",
+    "resolve",
     "schema",
     "spec_path",
     "validate_response",
+    "validator",
 ]
 
 SPEC_FILENAME = "test-payments.openapi.yaml"
@@ -122,6 +124,11 @@ def _resolve(node: Any, document: Mapping[str, Any], seen: tuple[str, ...] = ())
             return target
         return {"allOf": [target], **siblings}
     return {key: _resolve(value, document, seen) for key, value in node.items()}
+
+
+def resolve(node: object) -> Any:
+    """A copy of any part of the spec (an operation, a response, a schema) with refs inlined."""
+    return _resolve(node, load_spec())
 
 
 def schema(name: str) -> dict[str, Any]:
@@ -250,6 +257,12 @@ def _cut(value: object, limit: int = _CUT) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def validator(json_schema: Mapping[str, Any]) -> Draft202012Validator:
+    """A JSON Schema 2020-12 validator (the dialect of OpenAPI 3.1) that checks ``date-time``."""
+    Draft202012Validator.check_schema(json_schema)
+    return Draft202012Validator(json_schema, format_checker=_FORMATS)
+
+
 def _error_order(error: ValidationError) -> tuple[list[str], str]:
     return [str(part) for part in error.absolute_path], str(error.validator)
 
@@ -266,9 +279,7 @@ def _response_validator(operation_id: str, status: int) -> Draft202012Validator 
     content = response.get("content", {})
     if JSON_MEDIA_TYPE not in content:
         return None
-    body_schema = content[JSON_MEDIA_TYPE].get("schema", {})
-    Draft202012Validator.check_schema(body_schema)
-    return Draft202012Validator(body_schema, format_checker=_FORMATS)
+    return validator(content[JSON_MEDIA_TYPE].get("schema", {}))
 
 
 def validate_response(
