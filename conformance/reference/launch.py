@@ -90,6 +90,8 @@ def running_reference_server(*args: str, timeout: float = 15.0) -> Iterator[Runn
         _stop(process)
         for thread in threads:
             thread.join(timeout=5)
+        process.stdout.close()
+        process.stderr.close()
 
 
 def _wait_for_url(

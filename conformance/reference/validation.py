@@ -2,8 +2,8 @@
 
 Rules: a JSON object with ``amount`` (a number > 0 that is finite as a double; ``true`` is not
 a number), ``currency`` (three letters, any case), ``description`` (a string) and optionally
-``customerId`` (a string; ``null`` counts as absent). Other fields are rejected, as NestJS does
-with ``forbidNonWhitelisted``.
+``customerId`` (a string when present; ``null`` is refused). Other fields are rejected, as
+NestJS does with ``forbidNonWhitelisted``.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def parse_payment_request(body: bytes, content_type: str | None) -> PaymentReque
     if not isinstance(description, str):
         errors.append("description must be a string")
     customer_id = data.get("customerId")
-    if customer_id is not None and not isinstance(customer_id, str):
+    if "customerId" in data and not isinstance(customer_id, str):
         errors.append("customerId must be a string")
     if errors:
         raise BodyError(errors)

@@ -1,0 +1,116 @@
+"""Helpers for the reference server's own tests: a tiny stateless HTTP client and checks."""
+
+from __future__ import annotations
+
+import http.client
+import uuid
+from typing import Any
+
+import requests
+
+from conformance.reference import DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET
+
+PATH = "/api/v0/test-payment"
+OTHER_CLIENT = ("other-client", "other-secret")
+
+
+class Api:
+    """Sends the three operations; stateless, so one instance may serve many threads."""
+
+    def __init__(
+        self, base_url: str, client: tuple[str, str] | None = None, retry_429: bool = False
+    ) -> None:
+        self.base_url = base_url
+        self.client = client or (DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET)
+        self.retry_429 = retry_429
+
+    @staticmethod
+    def new_key(prefix: str = "k") -> str:
+        return f"{prefix}_{uuid.uuid4().hex}"
+
+    @staticmethod
+    def body(**overrides: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"amount": 100.0, "currency": "USD", "description": "ref test"}
+        body.update(overrides)
+        return {k: v for k, v in body.items() if v is not ...}
+
+    def as_client(self, key: str, secret: str) -> Api:
+        return Api(self.base_url, (key, secret), self.retry_429)
+
+    def headers(self, key: str | None = None, **extra: str) -> dict[str, str]:
+        headers = {"x-client-key": self.client[0], "x-client-secret": self.client[1]}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        headers.update(extra)
+        return headers
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        for _ in range(5):
+            response = requests.request(method, self.base_url + path, timeout=30, **kwargs)
+            if not (self.retry_429 and response.status_code == 429):
+                break
+        return response
+
+    def create(
+        self,
+        key: str | None,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        data: str | bytes | None = None,
+    ) -> requests.Response:
+        sent = headers if headers is not None else self.headers(key)
+        if data is not None:
+            return self.request("POST", PATH, headers=sent, data=data)
+        return self.request("POST", PATH, headers=sent, json=self.body() if body is None else body)
+
+    def refund(
+        self,
+        payment_id: str,
+        key: str | None,
+        *,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        sent = headers if headers is not None else self.headers(key)
+        return self.request("POST", f"{PATH}/{payment_id}/refund", headers=sent, **kwargs)
+
+    def get(self, payment_id: str, *, headers: dict[str, str] | None = None) -> requests.Response:
+        sent = headers if headers is not None else self.headers()
+        return self.request("GET", f"{PATH}/{payment_id}", headers=sent)
+
+    def paid(self, **overrides: Any) -> dict[str, Any]:
+        """A fresh payment (its 201 body)."""
+        response = self.create(self.new_key(), self.body(**overrides))
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+
+def assert_error(response: requests.Response, status: int | tuple[int, ...]) -> None:
+    """A JSON error body whose statusCode is the HTTP status (ERR-SHAPE)."""
+    expected = (status,) if isinstance(status, int) else status
+    assert response.status_code in expected, (response.status_code, response.text)
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["statusCode"] == response.status_code
+    message = body["message"]
+    assert isinstance(message, str) or all(isinstance(m, str) for m in message)
+
+
+def raw_post(
+    api: Api, path: str, headers: list[tuple[str, str]], body: bytes = b""
+) -> tuple[int, bytes]:
+    """A POST through http.client, for headers requests refuses to send (repeated, blank)."""
+    host, port = api.base_url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        conn.putrequest("POST", path)
+        for name, value in [*api.headers().items(), *headers]:
+            conn.putheader(name, value)
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
