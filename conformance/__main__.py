@@ -1,0 +1,144 @@
+"""devdraft-conformance: the suite as a command, for laptops and CI jobs.
+
+Builds its options from the same table as the pytest plugin, checks them (exit 2 with one line
+on a mistake), optionally starts the embedded reference server, and runs the suite through
+pytest with pytest's own console output replaced by the suite's progress lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import __version__
+from conformance.options import OPTIONS
+from conformance.plugin import PresetTarget
+from conformance.requirements import CATALOG
+from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE
+from conformance.target import ConformanceConfigError, build_target
+
+SUITE_DIR = Path(__file__).parent / "suite"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="devdraft-conformance",
+        description="Check a Test Payments API target against every requirement of the "
+        "conformance catalog. Exit 0 conformant, 1 not conformant, 2 usage error, "
+        "3 target unreachable or run incomplete.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--list", action="store_true", help="Print the requirement catalog and exit")
+    p.add_argument(
+        "--reference",
+        action="store_true",
+        help="Start the embedded reference server and run against it",
+    )
+    p.add_argument(
+        "--reference-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="Extra argument for the embedded reference server (repeatable), e.g. "
+        "--reference-arg=--variant=slow",
+    )
+    for option in OPTIONS:
+        if option.flag:
+            p.add_argument(
+                option.name,
+                action="store_true",
+                default=None,
+                dest=option.dest,
+                help=option.help_text,
+            )
+        else:
+            p.add_argument(
+                option.name,
+                default=None,
+                dest=option.dest,
+                metavar=option.metavar,
+                help=option.help_text,
+            )
+    return p
+
+
+def print_catalog() -> None:
+    for requirement in CATALOG:
+        should = f" SHOULD: {requirement.should}" if requirement.should else ""
+        when = f" (runs when {requirement.runs_when})" if requirement.runs_when else ""
+        print(
+            f"{requirement.id:<26} {requirement.level.value:<6} {requirement.area:<11} "
+            f"{requirement.statement}{should}{when}"
+        )
+
+
+@contextmanager
+def reference_server(given: dict[str, Any], extra: Sequence[str]) -> Iterator[None]:
+    """Start the reference server with fresh credentials for two clients and point `given` at it."""
+    from conformance.reference.launch import running_reference_server
+
+    first = (f"ref-{secrets.token_hex(4)}", secrets.token_urlsafe(16))
+    second = (f"ref-{secrets.token_hex(4)}", secrets.token_urlsafe(16))
+    args = ["--client", ":".join(first), "--client", ":".join(second), *extra]
+    with running_reference_server(*args) as server:
+        given.update(
+            conformance_base_url=server.base_url,
+            conformance_client_key=first[0],
+            conformance_client_secret=first[1],
+            conformance_second_client_key=second[0],
+            conformance_second_client_secret=second[1],
+        )
+        yield
+
+
+PYTEST_ARGS = (
+    "-p",
+    "no:terminal",
+    "-p",
+    "no:cacheprovider",
+    "-c",
+    str(SUITE_DIR / "pytest.ini"),
+    "--rootdir",
+    str(SUITE_DIR),
+    "--pyargs",
+    "conformance.suite",
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parser().parse_args(argv)
+    if options.list:
+        print_catalog()
+        return 0
+    given = {o.dest: getattr(options, o.dest) for o in OPTIONS}
+    launcher = (
+        reference_server(given, options.reference_arg) if options.reference else nullcontext()
+    )
+    try:
+        with launcher:
+            target = build_target(given)
+            code = pytest.main(list(PYTEST_ARGS), plugins=[PresetTarget(target)])
+    except ConformanceConfigError as error:
+        print(f"devdraft-conformance: configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except RuntimeError as error:
+        print(f"devdraft-conformance: the reference server did not start: {error}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
+        print(
+            "devdraft-conformance: pytest could not run the suite (usage error or no tests)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

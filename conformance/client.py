@@ -1,0 +1,168 @@
+"""Small request builders for the three operations, on top of the recording session.
+
+One ApiClient per set of credentials; clients made with `as_client` or `fork` share the run's
+journal, budget and rate-limit allowance, so every request counts and is recorded once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from urllib3 import HTTPHeaderDict
+
+from conformance.http import Budget, Journal, RecordingSession
+from conformance.redact import Redactor
+from conformance.target import Credentials, Target
+
+KEY_HEADER = "Idempotency-Key"
+
+
+class ApiClient:
+    def __init__(
+        self,
+        target: Target,
+        credentials: Credentials | None,
+        *,
+        journal: Journal,
+        budget: Budget,
+        session: RecordingSession | None = None,
+    ) -> None:
+        self.target = target
+        self.credentials = credentials
+        self.journal = journal
+        self.budget = budget
+        self.session = session or RecordingSession(
+            journal=journal,
+            budget=budget,
+            redactor=redactor_for(target),
+            timeout=target.timeout,
+            max_rate_limit_wait=target.max_rate_limit_wait,
+            verify=str(target.ca_bundle) if target.ca_bundle else True,
+        )
+
+    @classmethod
+    def for_target(cls, target: Target) -> ApiClient:
+        return cls(
+            target, target.credentials, journal=Journal(), budget=Budget(target.max_requests)
+        )
+
+    def as_client(self, credentials: Credentials | None) -> ApiClient:
+        """The same run's client acting with other credentials (None: no auth headers at all)."""
+        return ApiClient(
+            self.target, credentials, journal=self.journal, budget=self.budget, session=self.session
+        )
+
+    def fork(self) -> ApiClient:
+        """A client with its own connection pool, for requests sent from another thread."""
+        session = RecordingSession(
+            journal=self.journal,
+            budget=self.budget,
+            redactor=self.session.redactor,
+            timeout=self.target.timeout,
+            max_rate_limit_wait=self.session.rate_limit_wait_left,
+            verify=self.session.verify,
+        )
+        return ApiClient(
+            self.target, self.credentials, journal=self.journal, budget=self.budget, session=session
+        )
+
+    def auth_headers(self) -> dict[str, str]:
+        if self.credentials is None:
+            return {}
+        return {
+            self.target.key_header: self.credentials.key,
+            self.target.secret_header: self.credentials.secret,
+        }
+
+    def create(
+        self,
+        body: Any,
+        key: str | None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        raw: bytes | str | None = None,
+        content_type: str | None = "application/json",
+        header_lines: Iterable[tuple[str, str]] = (),
+    ) -> requests.Response:
+        """POST a payment. `raw` replaces the JSON encoding of `body` (for malformed input)."""
+        data = raw if raw is not None else json.dumps(body)
+        return self.send(
+            "POST",
+            "/test-payment",
+            key=key,
+            headers=headers,
+            data=data,
+            content_type=content_type,
+            header_lines=header_lines,
+        )
+
+    def get(
+        self, payment_id: str, *, headers: Mapping[str, str] | None = None
+    ) -> requests.Response:
+        return self.send("GET", f"/test-payment/{quote(payment_id, safe='')}", headers=headers)
+
+    def refund(
+        self,
+        payment_id: str,
+        key: str | None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        header_lines: Iterable[tuple[str, str]] = (),
+    ) -> requests.Response:
+        return self.send(
+            "POST",
+            f"/test-payment/{quote(payment_id, safe='')}/refund",
+            key=key,
+            headers=headers,
+            content_type=None,
+            header_lines=header_lines,
+        )
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: bytes | str | None = None,
+        content_type: str | None = None,
+        header_lines: Iterable[tuple[str, str]] = (),
+    ) -> requests.Response:
+        """Any request under the API root. `header_lines` are sent as separate lines, even when
+        names repeat (requests alone would merge them)."""
+        all_headers = {"Accept": "application/json", **self.auth_headers()}
+        if content_type is not None:
+            all_headers["Content-Type"] = content_type
+        if key is not None:
+            all_headers[KEY_HEADER] = key
+        all_headers.update(headers or {})
+        request = requests.Request(
+            method,
+            self.target.url(path),
+            headers=all_headers,
+            data=data.encode() if isinstance(data, str) else data,
+        )
+        prepared = self.session.prepare_request(request)
+        lines = list(header_lines)
+        if lines:
+            merged = HTTPHeaderDict(dict(prepared.headers))
+            for name, value in lines:
+                merged.add(name, value)
+            prepared.headers = merged  # type: ignore[assignment]
+        return self.session.send(prepared)
+
+
+def redactor_for(target: Target) -> Redactor:
+    placeholders = {
+        target.credentials.key: "$DEVDRAFT_API_KEY",
+        target.credentials.secret: "$DEVDRAFT_SECRET",
+    }
+    if target.second_credentials:
+        placeholders[target.second_credentials.key] = "$DEVDRAFT_SECOND_API_KEY"
+        placeholders[target.second_credentials.secret] = "$DEVDRAFT_SECOND_SECRET"
+    return Redactor(placeholders)

@@ -1,0 +1,83 @@
+"""The pytest plugin: options, activation, and one collector whose methods are the hooks.
+
+Inert unless the collected tests carry the `requirement` marker (the conformance suite), so it
+can stay installed beside any other test suite. Report writing lives in `conformance.report`;
+turning outcomes into verdicts in `conformance.results`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.options import OPTIONS
+from conformance.run import ConformanceRun
+from conformance.target import ConformanceConfigError, Target, build_target
+
+RUN_KEY = pytest.StashKey[ConformanceRun]()
+PRESET_KEY = pytest.StashKey[Target]()
+
+
+class PresetTarget:
+    """Registered by devdraft-conformance: the Target it already built and checked, so that
+    credentials never travel through pytest's argument list."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[PRESET_KEY] = self.target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "Test Payments API conformance")
+    for option in OPTIONS:
+        if option.name == "--strict":
+            continue  # pytest's own --strict is read instead: one flag, one meaning per run
+        if option.flag:
+            group.addoption(
+                option.name,
+                action="store_true",
+                default=None,
+                dest=option.dest,
+                help=option.help_text,
+            )
+        else:
+            group.addoption(
+                option.name,
+                default=None,
+                dest=option.dest,
+                metavar=option.metavar,
+                help=option.help_text,
+            )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "requirement(id, part='must'): the requirement of REQUIREMENTS.md a test "
+        "judges (part='should' for the SHOULD clause of a MUST requirement)",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if not any(item.get_closest_marker("requirement") for item in items):
+        return
+    target = config.stash.get(PRESET_KEY, None) or _target_from_options(config)
+    run = ConformanceRun(config, target)
+    config.stash[RUN_KEY] = run
+    config.pluginmanager.register(run, "conformance-run")
+    run.prepare(items)
+
+
+def _target_from_options(config: pytest.Config) -> Target:
+    given: dict[str, Any] = {o.dest: config.getoption(o.dest, None) for o in OPTIONS}
+    given["conformance_strict"] = bool(config.getoption("strict", False)) or None
+    try:
+        return build_target(given)
+    except ConformanceConfigError as error:
+        pytest.exit(f"configuration error: {error}", returncode=2)

@@ -1,0 +1,40 @@
+"""conformance.html: one self-contained page rendered from the report data (autoescape on)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from conformance.requirements import AREAS
+
+_ENV = Environment(
+    loader=PackageLoader("conformance.report", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _pretty(text: str | None) -> str:
+    """A body pretty-printed when it is JSON, as it came otherwise."""
+    if not text:
+        return ""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+_ENV.filters["pretty"] = _pretty
+
+
+def write_html(data: dict[str, Any], path: Path) -> Path:
+    by_area = {area: [r for r in data["requirements"] if r["area"] == area] for area in AREAS}
+    page = _ENV.get_template("conformance.html.j2").render(
+        run=data, areas={a: rs for a, rs in by_area.items() if rs}
+    )
+    path.write_text(page, encoding="utf-8")
+    return path

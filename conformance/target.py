@@ -1,0 +1,172 @@
+"""One Target: where the suite sends requests, as whom, and within which budgets.
+
+Built once per run from the options (command line first, then environment variables, then
+defaults). Every configuration mistake raises ConformanceConfigError naming the option and the
+fix; nothing downstream re-reads options.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.options import OPTIONS, PROFILES, Option
+from conformance.requirements import BY_ID
+
+
+class ConformanceConfigError(Exception):
+    """A usage or configuration error; the message names the culprit and the fix."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    key: str
+    secret: str
+
+    def __repr__(self) -> str:
+        return "Credentials(key=[redacted], secret=[redacted])"
+
+
+@dataclass(frozen=True)
+class Target:
+    base_url: str
+    path_prefix: str
+    credentials: Credentials
+    second_credentials: Credentials | None
+    key_header: str
+    secret_header: str
+    profile: str
+    seed: int
+    strict: bool
+    conflict_status: int
+    report_dir: Path
+    key_ttl: float | None
+    replay_delay: float
+    concurrency: int
+    max_requests: int | None
+    timeout: float
+    max_rate_limit_wait: float
+    ca_bundle: Path | None
+    only: frozenset[str] | None
+    run_id: str = field(default_factory=lambda: new_run_id())
+
+    @property
+    def api_root(self) -> str:
+        """Base URL joined with the path prefix, without a trailing slash."""
+        return self.base_url.rstrip("/") + self.path_prefix
+
+    def url(self, path: str) -> str:
+        return self.api_root + path
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        values = [self.credentials.key, self.credentials.secret]
+        if self.second_credentials:
+            values += [self.second_credentials.key, self.second_credentials.secret]
+        return tuple(v for v in values if v)
+
+    def runs(self, requirement_id: str) -> bool:
+        return self.only is None or requirement_id in self.only
+
+
+def new_run_id() -> str:
+    return f"run-{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+
+
+def _raw(option: Option, given: Mapping[str, Any], environ: Mapping[str, str]) -> Any:
+    value = given.get(option.dest)
+    if value is None and option.env:
+        value = environ.get(option.env) or None
+    if value is None:
+        return option.default
+    if isinstance(value, str) and option.type is not str:
+        try:
+            return option.type(value)
+        except ValueError as error:
+            source = option.name if given.get(option.dest) is not None else option.env
+            raise ConformanceConfigError(f"{source}: {error}") from None
+    return value
+
+
+def _check_base_url(url: str | None) -> str:
+    if not url:
+        raise ConformanceConfigError("--base-url is missing; pass it or set CONFORMANCE_BASE_URL")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConformanceConfigError(
+            f"--base-url {url!r} is not an http(s) URL; expected e.g. https://host[/prefix]"
+        )
+    if parts.query or parts.fragment:
+        raise ConformanceConfigError(f"--base-url {url!r} must not carry a query or fragment")
+    return url.rstrip("/")
+
+
+def _check_only(text: str | None) -> frozenset[str] | None:
+    if not text:
+        return None
+    ids = frozenset(part.strip().upper() for part in text.split(",") if part.strip())
+    unknown = sorted(ids - set(BY_ID))
+    if unknown:
+        raise ConformanceConfigError(
+            f"--only names unknown requirement ids {', '.join(unknown)}; run with --list to see "
+            "the catalog"
+        )
+    return ids
+
+
+def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Target:
+    """The Target for these option values (keyed by Option.dest), or ConformanceConfigError."""
+    env = os.environ if environ is None else environ
+    values = {option.dest: _raw(option, given, env) for option in OPTIONS}
+
+    def value(name: str) -> Any:
+        return values["conformance_" + name]
+
+    key, secret = value("client_key"), value("client_secret")
+    if not key or not secret:
+        raise ConformanceConfigError(
+            "client credentials are missing; pass --client-key and --client-secret or set "
+            "DEVDRAFT_API_KEY and DEVDRAFT_SECRET"
+        )
+    second_key, second_secret = value("second_client_key"), value("second_client_secret")
+    if bool(second_key) != bool(second_secret):
+        raise ConformanceConfigError(
+            "a second client needs both --second-client-key and --second-client-secret"
+        )
+    profile = value("profile")
+    if profile not in PROFILES:
+        raise ConformanceConfigError(f"--profile {profile!r} is not one of {', '.join(PROFILES)}")
+    if value("conflict_status") not in (409, 422):
+        raise ConformanceConfigError("--conflict-status must be 409 or 422")
+    prefix = "/" + str(value("path_prefix")).strip("/") if value("path_prefix").strip("/") else ""
+    ca_bundle = value("ca_bundle")
+    if ca_bundle and not Path(ca_bundle).is_file():
+        raise ConformanceConfigError(f"--ca-bundle {ca_bundle!r} is not a readable file")
+    seed = value("seed")
+    return Target(
+        base_url=_check_base_url(value("base_url")),
+        path_prefix=prefix,
+        credentials=Credentials(key, secret),
+        second_credentials=Credentials(second_key, second_secret) if second_key else None,
+        key_header=value("key_header"),
+        secret_header=value("secret_header"),
+        profile=profile,
+        seed=seed if seed is not None else secrets.randbelow(2**31),
+        strict=bool(value("strict")),
+        conflict_status=value("conflict_status"),
+        report_dir=Path(value("report_dir")),
+        key_ttl=value("key_ttl"),
+        replay_delay=value("replay_delay"),
+        concurrency=value("concurrency"),
+        max_requests=value("max_requests"),
+        timeout=value("timeout"),
+        max_rate_limit_wait=value("max_rate_limit_wait"),
+        ca_bundle=Path(ca_bundle) if ca_bundle else None,
+        only=_check_only(value("only")),
+    )
