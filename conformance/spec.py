@@ -131,12 +131,43 @@ def resolve(node: object) -> Any:
     return _resolve(node, load_spec())
 
 
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMAS = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
+
+
+def _without_extensions(node: Any) -> Any:
+    """A schema without OpenAPI's ``x-`` extension keywords, which JSON Schema tools may reject.
+
+    Only keywords are dropped: a property *named* ``x-something`` stays.
+    """
+    if not isinstance(node, dict):
+        return node
+    cleaned: dict[str, Any] = {}
+    for keyword, value in node.items():
+        if keyword.startswith("x-"):
+            continue
+        if keyword in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            value = {name: _without_extensions(sub) for name, sub in value.items()}
+        elif keyword in _SUBSCHEMA_LISTS and isinstance(value, list):
+            value = [_without_extensions(sub) for sub in value]
+        elif keyword in _SUBSCHEMAS:
+            value = _without_extensions(value)
+        cleaned[keyword] = value
+    return cleaned
+
+
 def schema(name: str) -> dict[str, Any]:
-    """The component schema ``name`` with every reference inlined (a fresh copy each call)."""
+    """The component schema ``name`` as plain JSON Schema 2020-12 (a fresh copy each call).
+
+    References are inlined and ``x-`` extensions dropped, so the result goes straight to
+    jsonschema or a Hypothesis JSON Schema strategy.
+    """
     schemas = load_spec().get("components", {}).get("schemas", {})
     if name not in schemas:
         raise SpecError(f"no component schema {name!r}; the spec defines {', '.join(schemas)}")
-    return _resolve(schemas[name], load_spec())
+    cleaned: dict[str, Any] = _without_extensions(_resolve(schemas[name], load_spec()))
+    return cleaned
 
 
 # --- operations ------------------------------------------------------------------------------

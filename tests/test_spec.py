@@ -284,9 +284,17 @@ def test_the_spec_is_found_and_loaded_once() -> None:
     assert spec.load_spec() is spec.load_spec()
 
 
-def test_schema_inlines_every_reference() -> None:
+def test_schema_inlines_every_reference_and_drops_extensions() -> None:
     for name in spec.load_spec()["components"]["schemas"]:
-        assert "$ref" not in json.dumps(spec.schema(name))
+        text = json.dumps(spec.schema(name))
+        assert "$ref" not in text
+        assert '"x-' not in text
+    assert spec.schema("PaymentRequestDto")["properties"]["amount"] == {
+        "type": "number",
+        "exclusiveMinimum": 0,
+        "maximum": 1.7976931348623157e308,
+        "description": "The amount to charge",
+    }
 
 
 def test_schema_and_operation_name_the_known_ones_when_asked_for_an_unknown_one() -> None:
