@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shlex
 import string
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -704,3 +707,39 @@ def test_every_citation_names_a_row_of_requirements_md() -> None:
             assert topic in topics, f"{source!r}: no resolved contradiction {topic!r}"
         for requirement in re.findall(r"\b[A-Z]+(?:-[A-Z0-9]+)+\b", source):
             assert requirement in ids, f"{source!r}: no requirement {requirement}"
+
+
+def test_an_installed_package_uses_its_force_included_copy(tmp_path: Path) -> None:
+    """The wheel layout (pyproject force-include) wins over a repository copy."""
+    package = tmp_path / "conformance"
+    (package / "specs").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "spec.py").write_text(Path(spec.__file__).read_text(encoding="utf-8"))
+    (package / "specs" / spec.SPEC_FILENAME).write_bytes(spec.SPEC_PATH.read_bytes())
+    probe = "import conformance.spec as s; print(s.SPEC_PATH)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(done.stdout.strip()) == package / "specs" / spec.SPEC_FILENAME
+
+
+def test_a_missing_contract_is_a_clear_error(tmp_path: Path) -> None:
+    package = tmp_path / "conformance"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "spec.py").write_text(Path(spec.__file__).read_text(encoding="utf-8"))
+    done = subprocess.run(
+        [sys.executable, "-c", "import conformance.spec"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "SpecError: the OpenAPI contract test-payments.openapi.yaml was not found" in done.stderr
