@@ -8,8 +8,10 @@ server's particular choices.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -66,18 +68,18 @@ def json_body(response: requests.Response, *, title: str = "Response body is not
         ) from None
 
 
-def error_body_problems(response: requests.Response) -> list[str]:
+def error_body_problems(status_code: int, content: bytes | str | None) -> list[str]:
     """What is wrong with a 4xx body per ERR-SHAPE; empty when it is right."""
     try:
-        body = json.loads(response.content)
+        body = json.loads(content or b"")
     except ValueError:
         return ["the body is not JSON"]
     if not isinstance(body, dict):
         return ["the body is not a JSON object"]
     problems = []
     status = body.get("statusCode")
-    if type(status) is not int or status != response.status_code:
-        problems.append(f"statusCode is {status!r}, not {response.status_code}")
+    if type(status) is not int or status != status_code:
+        problems.append(f"statusCode is {status!r}, not {status_code}")
     message = body.get("message")
     if not (
         isinstance(message, str)
@@ -90,13 +92,31 @@ def error_body_problems(response: requests.Response) -> list[str]:
 
 
 def expect_error_body(response: requests.Response, *, title: str) -> None:
-    problems = error_body_problems(response)
+    problems = error_body_problems(response.status_code, response.content)
     if problems:
         raise ConformanceFailure(
             title,
             expected='an error body {"statusCode": <status>, "message": "..."}',
             received=f"{'; '.join(problems)}: {describe(response)}",
         )
+
+
+_OPERATION_PATHS = (
+    ("POST", re.compile(r"^/test-payment/?$"), CREATE_OP),
+    ("GET", re.compile(r"^/test-payment/[^/]+/?$"), GET_OP),
+    ("POST", re.compile(r"^/test-payment/[^/]+/refund/?$"), REFUND_OP),
+)
+
+
+def operation_of(method: str, url: str, api_root: str) -> str | None:
+    """The spec operation a recorded request was sent to, or None (unknown path or method)."""
+    if not url.startswith(api_root):
+        return None
+    path = urlsplit(url[len(api_root) :] or "/").path
+    for op_method, pattern, operation_id in _OPERATION_PATHS:
+        if method.upper() == op_method and pattern.match(path):
+            return operation_id
+    return None
 
 
 def expect_schema(response: requests.Response, operation_id: str, *, title: str) -> None:

@@ -106,8 +106,13 @@ class Journal:
             self.all.append(exchange)
             self.current.append(exchange)
 
+    def cite(self, exchanges: list[Exchange]) -> None:
+        """Show earlier exchanges as evidence of the current test (e.g. for run-wide checks)."""
+        with self._lock:
+            self.current.extend(exchanges)
+
     def new_example(self) -> None:
-        """Start a new Hypothesis example (or test): earlier exchanges are no longer its evidence."""
+        """Start a new example (or test): earlier exchanges are no longer its evidence."""
         with self._lock:
             self.current = []
 
