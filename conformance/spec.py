@@ -326,15 +326,15 @@ def validate_response(
     if not op.documents(status):
         documented = ", ".join(str(code) for code in op.statuses)
         return [f"status {status} is not documented for {operation_id} (documented: {documented})"]
-    validator = _response_validator(operation_id, status)
-    if validator is None:
+    body_validator = _response_validator(operation_id, status)
+    if body_validator is None:
         return []
     problems: list[str] = []
     if content_type is None:
         problems.append(f"Content-Type is missing; expected {JSON_MEDIA_TYPE}")
     elif _media_type(content_type) != JSON_MEDIA_TYPE:
         problems.append(f"Content-Type is {_cut(content_type)}; expected {JSON_MEDIA_TYPE}")
-    for error in sorted(validator.iter_errors(body), key=_error_order):
+    for error in sorted(body_validator.iter_errors(body), key=_error_order):
         if error.validator == "required":
             detail = error.message
         else:
