@@ -50,6 +50,8 @@ class Exchange:
     elapsed: float = 0.0
     error: str | None = None
     truncated: bool = False
+    seq: int = 0
+    """Position in the run, in the order responses arrived."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,9 @@ class RateLimitEvent:
     url: str
     idempotency_key: str | None
     had_retry_after: bool
+    first_seq: int
+    last_seq: int = 0
+    answers_429: int = 1
     final_status: int | None = None
 
 
@@ -103,6 +108,7 @@ class Journal:
 
     def add(self, exchange: Exchange) -> None:
         with self._lock:
+            exchange.seq = len(self.all)
             self.all.append(exchange)
             self.current.append(exchange)
 
@@ -153,14 +159,19 @@ class RecordingSession(requests.Session):
                 if event:
                     event.final_status = response.status_code
                 return response
+            seq = self.journal.all[-1].seq
             if event is None:
                 event = RateLimitEvent(
                     request.method or "",
                     self.redactor.text(request.url or ""),
                     request.headers.get("Idempotency-Key"),
                     "Retry-After" in response.headers,
+                    first_seq=seq,
                 )
                 self.journal.rate_limits.append(event)
+            else:
+                event.answers_429 += 1
+            event.last_seq = seq
             self._wait_out(response, attempt)
             attempt += 1
 

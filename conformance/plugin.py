@@ -7,12 +7,13 @@ turning outcomes into verdicts in `conformance.results`.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
-from conformance.options import OPTIONS
-from conformance.run import ConformanceRun
+from conformance.options import OPTIONS, PROFILES
+from conformance.run import ConformanceRun, load_profile
 from conformance.target import ConformanceConfigError, Target, build_target
 
 RUN_KEY = pytest.StashKey[ConformanceRun]()
@@ -26,6 +27,7 @@ class PresetTarget:
     def __init__(self, target: Target) -> None:
         self.target = target
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[PRESET_KEY] = self.target
 
@@ -59,6 +61,19 @@ def pytest_configure(config: pytest.Config) -> None:
         "requirement(id, part='must'): the requirement of REQUIREMENTS.md a test "
         "judges (part='should' for the SHOULD clause of a MUST requirement)",
     )
+    if PRESET_KEY in config.stash or config.getoption("conformance_base_url", None):
+        # @given fixes its settings when the test module is imported, so the profile has to be
+        # in force before collection.
+        load_profile(_profile(config))
+
+
+def _profile(config: pytest.Config) -> str:
+    if PRESET_KEY in config.stash:
+        return config.stash[PRESET_KEY].profile
+    name = config.getoption("conformance_profile", None) or os.environ.get(
+        "CONFORMANCE_PROFILE", "default"
+    )
+    return name if name in PROFILES else "default"
 
 
 @pytest.hookimpl(trylast=True)

@@ -79,6 +79,11 @@ def hypothesis_settings(profile: str) -> settings:
     )
 
 
+def load_profile(profile: str) -> None:
+    settings.register_profile(f"conformance-{profile}", hypothesis_settings(profile))
+    settings.load_profile(f"conformance-{profile}")
+
+
 class ConformanceRun:
     def __init__(self, config: pytest.Config, target: Target) -> None:
         self.config = config
@@ -100,12 +105,9 @@ class ConformanceRun:
             self.config.hook.pytest_deselected(items=deselected)
         items[:] = sorted(selected, key=self._order)
         for item in items:
-            self.pending[requirement_of(item)[0]] = self.pending.get(requirement_of(item)[0], 0) + 1
+            requirement_id = requirement_of(item)[0]
+            self.pending[requirement_id] = self.pending.get(requirement_id, 0) + 1
         set_run_tag(self.target.run_id)
-        settings.register_profile(
-            f"conformance-{self.target.profile}", hypothesis_settings(self.target.profile)
-        )
-        settings.load_profile(f"conformance-{self.target.profile}")
         for item in items:
             self._wrap_hypothesis(item)
         self._say(

@@ -76,8 +76,8 @@ class ReplayHeader(Behaviour):
 @variant
 class Flaky429(Behaviour):
     name = "flaky-429"
-    summary = "every 10th request gets 429 with Retry-After: 1, with no side effect"
-    every = 10
+    summary = "every 100th request gets 429 with Retry-After: 1, with no side effect"
+    every = 100
 
     def __init__(self, store: Store, settings: Settings) -> None:
         super().__init__(store, settings)

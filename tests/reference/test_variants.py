@@ -87,16 +87,16 @@ def test_replay_header_marks_replays_only() -> None:
         assert api.create(key).headers["Idempotent-Replayed"] == "true"
 
 
-def test_flaky_429_refuses_every_tenth_request_without_side_effect() -> None:
+def test_flaky_429_refuses_every_hundredth_request_without_side_effect() -> None:
     with start("flaky-429") as api:
-        keys = [api.new_key() for _ in range(10)]
+        keys = [api.new_key() for _ in range(100)]
         responses = [api.create(key) for key in keys]
-        assert [r.status_code for r in responses] == [201] * 9 + [429]
-        assert responses[9].headers["Retry-After"] == "1"
-        assert_error(responses[9], 429)
-        retried = api.create(keys[9])
+        assert [r.status_code for r in responses] == [201] * 99 + [429]
+        assert responses[99].headers["Retry-After"] == "1"
+        assert_error(responses[99], 429)
+        retried = api.create(keys[99])
         assert retried.status_code == 201
-        assert retried.json()["id"] not in {r.json()["id"] for r in responses[:9]}
+        assert retried.json()["id"] not in {r.json()["id"] for r in responses[:99]}
 
 
 def test_slow_still_answers_correctly() -> None:
