@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 conformance: $(STAMP)
-	$(BIN)/python -m conformance.run_local --report-dir $(REPORT_DIR) $(if $(BASE_URL),--base-url $(BASE_URL)) $(CONFORMANCE_ARGS)
+	$(BIN)/devdraft-conformance --report-dir $(REPORT_DIR) $(if $(BASE_URL),--base-url $(BASE_URL),--reference) $(CONFORMANCE_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m conformance.bench

@@ -40,6 +40,8 @@ EXIT_CONFORMANT, EXIT_NON_CONFORMANT, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 class TestOutcome:
     """One test of one requirement (part 'must', 'should' or 'info')."""
 
+    __test__ = False  # a data class, not a pytest test class
+
     test: str
     requirement_id: str
     part: str

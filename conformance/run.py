@@ -32,7 +32,7 @@ from conformance.results import (
 from conformance.strategies import set_run_tag
 from conformance.target import Target
 
-PROFILE_EXAMPLES = {"fast": 5, "default": 20, "thorough": 100}
+PROFILE_EXAMPLES = {"fast": 10, "default": 25, "thorough": 100}
 STATEFUL_STEPS = {"fast": 10, "default": 25, "thorough": 60}
 # Requirements that judge every exchange of the run, or wait on the clock, run last.
 LAST = (

@@ -1,0 +1,190 @@
+"""The suite as a user runs it, against real servers on loopback: verdicts, exit codes, budget,
+reports, and no secret in any output."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.reference.launch import RunningServer, running_reference_server
+from conformance.reference.variants import VARIANTS
+from conformance.requirements import CATALOG
+
+KEY, SECRET = "conf-key-7f3a9c2e", "conf-secret-Q8zW4kLm2Rt6"
+SECOND_KEY, SECOND_SECRET = "conf-key-b-51d0e8aa", "conf-secret-b-Hn3Vx9Pq"
+CLIENT_ARGS = ("--client", f"{KEY}:{SECRET}", "--client", f"{SECOND_KEY}:{SECOND_SECRET}")
+ENV = {
+    "DEVDRAFT_API_KEY": KEY,
+    "DEVDRAFT_SECRET": SECRET,
+    "DEVDRAFT_SECOND_API_KEY": SECOND_KEY,
+    "DEVDRAFT_SECOND_SECRET": SECOND_SECRET,
+}
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    report_dir: Path
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return json.loads((self.report_dir / "conformance.json").read_text(encoding="utf-8"))
+
+    def verdicts(self) -> dict[str, str]:
+        return {r["id"]: r["verdict"] for r in self.report["requirements"]}
+
+
+def run_suite(
+    report_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> Run:
+    completed = subprocess.run(
+        [sys.executable, "-m", "conformance", "--report-dir", str(report_dir), *args],
+        env={**os.environ, **(env if env is not None else ENV)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr, report_dir)
+
+
+@pytest.fixture(scope="module")
+def reference() -> Iterator[RunningServer]:
+    with running_reference_server(*CLIENT_ARGS) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def default_run(reference: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_suite(tmp_path_factory.mktemp("default"), "--base-url", reference.base_url)
+
+
+def test_the_reference_server_conforms_in_the_default_profile(default_run: Run) -> None:
+    assert default_run.code == 0, default_run.stdout + default_run.stderr
+    verdicts = default_run.verdicts()
+    judged = {r.id for r in CATALOG if r.level.value != "INFO" and r.runs_when is None}
+    assert {i: verdicts[i] for i in judged if verdicts[i] != "pass"} == {}
+    assert verdicts["AUTH-KEY-SCOPE"] == "pass"
+    assert default_run.stdout.strip().splitlines()[-1].startswith("CONFORMANT")
+
+
+def test_each_requirement_prints_a_progress_line(default_run: Run) -> None:
+    lines = default_run.stdout.splitlines()
+    for requirement in CATALOG:
+        if requirement.runs_when is None:
+            assert any(line.startswith(f"  {requirement.id} ") for line in lines), requirement.id
+
+
+def test_junit_has_one_case_per_requirement(default_run: Run) -> None:
+    cases = ET.parse(default_run.report_dir / "junit.xml").getroot().iter("testcase")
+    assert sorted(c.get("name") or "" for c in cases) == sorted(r.id for r in CATALOG)
+
+
+def test_no_secret_reaches_any_output(default_run: Run) -> None:
+    outputs = [default_run.stdout, default_run.stderr]
+    outputs += [p.read_text(encoding="utf-8") for p in default_run.report_dir.iterdir()]
+    for secret in (KEY, SECRET, SECOND_KEY, SECOND_SECRET):
+        assert not [i for i, text in enumerate(outputs) if secret in text], secret
+
+
+def test_every_created_payment_carries_the_run_id(default_run: Run) -> None:
+    run_id = default_run.report["run_id"]
+    marker = default_run.report["requirements"]
+    info = next(r for r in marker if r["id"] == "REPLAY-MARKER")
+    bodies = [
+        e["request_body"]
+        for t in info["tests"]
+        for e in t.get("exchanges", [])
+        if e["method"] == "POST" and e["request_body"]
+    ]
+    assert bodies and all(run_id in body for body in bodies)
+
+
+@pytest.mark.parametrize("variant", sorted(set(VARIANTS) - {"reference"}))
+def test_conformant_variants_pass(variant: str, tmp_path: Path) -> None:
+    with running_reference_server(*CLIENT_ARGS, "--variant", variant) as server:
+        run = run_suite(tmp_path, "--base-url", server.base_url, "--profile", "fast")
+    failed = {i: v for i, v in run.verdicts().items() if v in ("fail", "warn", "not judged")}
+    assert (run.code, failed) == (0, {}), run.stdout[-3000:]
+
+
+def test_the_request_budget_is_never_exceeded(reference: RunningServer, tmp_path: Path) -> None:
+    run = run_suite(
+        tmp_path, "--base-url", reference.base_url, "--max-requests", "60", "--profile", "fast"
+    )
+    assert run.code == 3, run.stdout[-2000:]
+    assert run.report["requests"] <= 60
+    assert "not judged" in run.verdicts().values()
+    assert run.stdout.strip().splitlines()[-1].startswith("INCOMPLETE: could not judge")
+
+
+def test_a_refused_connection_ends_with_exit_3_and_one_line(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    run = run_suite(tmp_path, "--base-url", f"http://127.0.0.1:{port}", timeout=60)
+    assert run.code == 3
+    assert "connection refused" in run.stdout.strip().splitlines()[-1]
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_a_configuration_mistake_ends_with_exit_2_and_one_line(tmp_path: Path) -> None:
+    run = run_suite(tmp_path, "--base-url", "http://127.0.0.1:1", "--profile", "huge")
+    assert run.code == 2
+    assert run.stderr.strip().count("\n") == 0 and "--profile" in run.stderr
+    run = run_suite(tmp_path, env={"DEVDRAFT_API_KEY": "", "DEVDRAFT_SECRET": ""})
+    assert run.code == 2 and "--base-url" in run.stderr
+
+
+def test_list_prints_the_catalog(tmp_path: Path) -> None:
+    run = run_suite(tmp_path, "--list")
+    assert run.code == 0
+    assert [line.split()[0] for line in run.stdout.splitlines()] == [r.id for r in CATALOG]
+
+
+def test_the_suite_runs_as_plain_pytest(reference: RunningServer, tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "conformance.suite",
+            "-p",
+            "no:cacheprovider",
+            "--base-url",
+            reference.base_url,
+            "--profile",
+            "fast",
+            "--report-dir",
+            str(tmp_path),
+            "--only",
+            "PAY-CREATE,REPLAY-IDENTICAL",
+            "-q",
+        ],
+        env={**os.environ, **ENV},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert "CONFORMANT" in completed.stdout
+    verdicts = {
+        r["id"]: r["verdict"]
+        for r in json.loads((tmp_path / "conformance.json").read_text())["requirements"]
+    }
+    assert verdicts == {"PAY-CREATE": "pass", "REPLAY-IDENTICAL": "pass"}
