@@ -81,9 +81,9 @@ def test_every_suite_test_function_carries_a_requirement_marker() -> None:
     unmarked = []
     for module in sorted(SUITE.glob("test_*.py")):
         for node in ast.parse(module.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                if (module.name, node.name) not in marked:
-                    unmarked.append((module.name, node.name))
+            is_test = isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+            if is_test and (module.name, node.name) not in marked:
+                unmarked.append((module.name, node.name))
     assert unmarked == []
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from conformance.http import retry_after_seconds
 from conformance.redact import Redactor
-from conformance.report.junit import write_junit
 from conformance.report.data import report_data
+from conformance.report.junit import write_junit
 from conformance.reproduce import curl_command
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
@@ -36,7 +36,7 @@ def target(**given: object) -> object:
 
 
 def test_a_missing_base_url_names_the_option_and_the_variable() -> None:
-    with pytest.raises(ConformanceConfigError, match="--base-url.*CONFORMANCE_BASE_URL"):
+    with pytest.raises(ConformanceConfigError, match=r"--base-url.*CONFORMANCE_BASE_URL"):
         build_target(CREDENTIALS, environ={})
 
 
