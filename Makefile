@@ -28,7 +28,7 @@ conformance: $(STAMP)
 	$(BIN)/devdraft-conformance --report-dir $(REPORT_DIR) $(if $(BASE_URL),--base-url $(BASE_URL),--reference) $(CONFORMANCE_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m conformance.bench
+	$(BIN)/python -m bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check conformance tests conftest.py
