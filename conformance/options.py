@@ -179,6 +179,12 @@ OPTIONS: tuple[Option, ...] = (
         metavar="PATH",
     ),
     Option(
+        "--baseline",
+        "An earlier conformance.json; marks each requirement new failure, fixed or unchanged",
+        env="CONFORMANCE_BASELINE",
+        metavar="PATH",
+    ),
+    Option(
         "--only",
         "Comma-separated requirement ids to run",
         env="CONFORMANCE_ONLY",

@@ -6,6 +6,7 @@ request or formats HTML.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -32,6 +33,17 @@ class Verdict(StrEnum):
     NOT_RUN = "not run"
     """Excluded by --only, or the option it needs was not given."""
 
+
+class Change(StrEnum):
+    """How a requirement's verdict moved since the --baseline run."""
+
+    NEW_FAILURE = "new failure"
+    FIXED = "fixed"
+    UNCHANGED = "unchanged"
+
+
+FAILING = frozenset({"fail", "warn"})
+"""Verdicts that count as failing when comparing with a baseline."""
 
 EXIT_CONFORMANT, EXIT_NON_CONFORMANT, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -63,6 +75,10 @@ class RequirementResult:
     duration: float
     reason: str
     outcomes: list[TestOutcome]
+    previous: str | None = None
+    """The verdict in the --baseline run; None when it had none (or no baseline was given)."""
+    change: Change | None = None
+    """New failure, fixed or unchanged against the baseline; None without a baseline."""
 
     @property
     def failures(self) -> list[TestOutcome]:
@@ -112,6 +128,8 @@ class RunResult:
     requirements: list[RequirementResult]
     aborted: str = ""
     """Why the run stopped early (unreachable target), empty when it completed."""
+    baseline_run_id: str | None = None
+    """The run id of the --baseline report, when one was given."""
 
     def count(self, verdict: Verdict, level: Level | None = None) -> int:
         return sum(
@@ -171,3 +189,20 @@ def results_for(outcomes: list[TestOutcome]) -> list[RequirementResult]:
     for outcome in outcomes:
         by_id[outcome.requirement_id].append(outcome)
     return [judge(r, by_id[r.id]) for r in CATALOG]
+
+
+def compare_with_baseline(
+    results: list[RequirementResult], previous: Mapping[str, str]
+) -> list[RequirementResult]:
+    """Mark each result new failure, fixed or unchanged against `previous` (id -> verdict)."""
+    for result in results:
+        before = previous.get(result.requirement.id)
+        now = result.verdict.value
+        result.previous = before
+        if now in FAILING and before not in FAILING:
+            result.change = Change.NEW_FAILURE
+        elif before in FAILING and result.verdict is Verdict.PASS:
+            result.change = Change.FIXED
+        else:
+            result.change = Change.UNCHANGED
+    return results

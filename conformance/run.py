@@ -5,10 +5,12 @@ the exit code.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -26,6 +28,7 @@ from conformance.results import (
     RunResult,
     TestOutcome,
     Verdict,
+    compare_with_baseline,
     judge,
     results_for,
 )
@@ -96,6 +99,7 @@ class ConformanceRun:
         self.clock = time.monotonic()
         self.aborted = ""
         self.result: RunResult | None = None
+        self.baseline = read_baseline(target.baseline) if target.baseline else None
 
     # -- before the tests -------------------------------------------------------------------
     def prepare(self, items: list[pytest.Item]) -> None:
@@ -252,6 +256,7 @@ class ConformanceRun:
             versions=versions(),
             requirements=self._results(),
             aborted=self.aborted,
+            baseline_run_id=self.baseline[0] if self.baseline else None,
         )
         paths = write_reports(self.result, self.target.report_dir)
         print_summary(self.result, self._say)
@@ -260,9 +265,11 @@ class ConformanceRun:
 
     def _results(self) -> list[RequirementResult]:
         results = results_for(self.outcomes)
-        if self.target.only is None:
-            return results
-        return [r for r in results if r.requirement.id in self.target.only]
+        if self.target.only is not None:
+            results = [r for r in results if r.requirement.id in self.target.only]
+        if self.baseline is not None:
+            compare_with_baseline(results, self.baseline[1])
+        return results
 
     def _say(self, line: str) -> None:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
@@ -280,3 +287,10 @@ def versions() -> dict[str, str]:
         "spec": str(spec.load_spec().get("info", {}).get("version")),
         "hypothesis": hypothesis.__version__,
     }
+
+
+def read_baseline(path: Path) -> tuple[str, dict[str, str]]:
+    """An earlier conformance.json (checked by build_target) as its run id and verdicts by id."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    verdicts = {entry["id"]: entry["verdict"] for entry in data["requirements"]}
+    return str(data.get("run_id", path)), verdicts

@@ -7,6 +7,7 @@ fix; nothing downstream re-reads options.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -55,6 +56,8 @@ class Target:
     ca_bundle: Path | None
     only: frozenset[str] | None
     run_id: str = field(default_factory=lambda: new_run_id())
+    baseline: Path | None = None
+    """An earlier conformance.json to compare verdicts with (--baseline)."""
 
     @property
     def api_root(self) -> str:
@@ -120,6 +123,28 @@ def _check_only(text: str | None) -> frozenset[str] | None:
     return ids
 
 
+def _check_baseline(path: str | None) -> Path | None:
+    """The --baseline file, once it is known to be a readable conformance.json."""
+    if not path:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ConformanceConfigError(
+            f"--baseline {path!r} is not a readable conformance.json: {error}"
+        ) from None
+    entries = data.get("requirements") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("verdict"), str)
+        for e in entries
+    ):
+        raise ConformanceConfigError(
+            f"--baseline {path!r} has no 'requirements' list of ids and verdicts; pass a "
+            "conformance.json written by an earlier run"
+        )
+    return Path(path)
+
+
 def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Target:
     """The Target for these option values (keyed by Option.dest), or ConformanceConfigError."""
     env = os.environ if environ is None else environ
@@ -169,4 +194,5 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
         max_rate_limit_wait=value("max_rate_limit_wait"),
         ca_bundle=Path(ca_bundle) if ca_bundle else None,
         only=_check_only(value("only")),
+        baseline=_check_baseline(value("baseline")),
     )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.report.reproduce_pytest import pytest_function
 from conformance.reproduce import curl_script
 from conformance.requirements import Level
-from conformance.results import RequirementResult, RunResult, TestOutcome, Verdict
+from conformance.results import Change, RequirementResult, RunResult, TestOutcome, Verdict
 
 SCHEMA_VERSION = 1
+# Reproductions a test may carry itself (the state machine's own steps), shown as they come.
+_OWN_REPRODUCTIONS = ("repro_script", "repro_pytest")
 
 
 def _test(outcome: TestOutcome) -> dict[str, Any]:
@@ -29,6 +32,13 @@ def _test(outcome: TestOutcome) -> dict[str, Any]:
     if outcome.exchanges:
         entry["exchanges"] = outcome.exchanges
         entry["reproduction"] = curl_script(outcome.exchanges)
+        if outcome.outcome.value == "failed":
+            entry["reproduction_pytest"] = pytest_function(
+                outcome.test, outcome.exchanges, outcome.expected, outcome.received
+            )
+    for name in _OWN_REPRODUCTIONS:
+        if getattr(outcome, name, None):
+            entry[name] = str(getattr(outcome, name))
     if outcome.observations:
         entry["observations"] = outcome.observations
     return entry
@@ -46,6 +56,22 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "reason": result.reason,
         "duration": round(result.duration, 3),
         "tests": [_test(outcome) for outcome in result.outcomes],
+        "change": result.change.value if result.change else None,
+        "baseline_verdict": result.previous,
+    }
+
+
+def _baseline(run: RunResult) -> dict[str, Any] | None:
+    if run.baseline_run_id is None:
+        return None
+    changes = [r.change.value for r in run.requirements if r.change]
+    return {
+        "run_id": run.baseline_run_id,
+        "new_failures": [
+            r.requirement.id for r in run.requirements if r.change is Change.NEW_FAILURE
+        ],
+        "fixed": [r.requirement.id for r in run.requirements if r.change is Change.FIXED],
+        "unchanged": changes.count("unchanged"),
     }
 
 
@@ -75,5 +101,6 @@ def report_data(run: RunResult) -> dict[str, Any]:
             },
         },
         "aborted": run.aborted,
+        "baseline": _baseline(run),
         "requirements": [_requirement(result) for result in run.requirements],
     }
