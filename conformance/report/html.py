@@ -1,4 +1,8 @@
-"""conformance.html: one self-contained page rendered from the report data (autoescape on)."""
+"""conformance.html: one self-contained page rendered from the report data (autoescape on).
+
+No value is ever marked safe: whatever the target sent (messages, headers, bodies) reaches the
+page escaped, and the page's Content-Security-Policy allows no script and no request at all.
+"""
 
 from __future__ import annotations
 
@@ -31,10 +35,26 @@ def _pretty(text: str | None) -> str:
 _ENV.filters["pretty"] = _pretty
 
 
-def write_html(data: dict[str, Any], path: Path) -> Path:
+def _state(data: dict[str, Any]) -> tuple[str, str]:
+    if data["conformant"]:
+        return "ok", "Conformant"
+    if data["exit_code"] == 1:
+        return "bad", "Not conformant"
+    return "incomplete", "Incomplete"
+
+
+def render_html(data: dict[str, Any]) -> str:
     by_area = {area: [r for r in data["requirements"] if r["area"] == area] for area in AREAS}
-    page = _ENV.get_template("conformance.html.j2").render(
-        run=data, areas={a: rs for a, rs in by_area.items() if rs}
+    state, label = _state(data)
+    return _ENV.get_template("conformance.html.j2").render(
+        run=data,
+        areas={a: rs for a, rs in by_area.items() if rs},
+        failing=[r for r in data["requirements"] if r["verdict"] in ("fail", "warn")],
+        state=state,
+        verdict_label=label,
     )
-    path.write_text(page, encoding="utf-8")
+
+
+def write_html(data: dict[str, Any], path: Path) -> Path:
+    path.write_text(render_html(data), encoding="utf-8")
     return path

@@ -39,6 +39,14 @@ def write_junit(data: dict[str, Any], path: Path) -> Path:
     properties = ET.SubElement(suite, "properties")
     for name in ("run_id", "target", "seed", "profile"):
         ET.SubElement(properties, "property", {"name": name, "value": str(data[name])})
+    if data.get("baseline"):
+        baseline = data["baseline"]
+        ET.SubElement(properties, "property", {"name": "baseline", "value": baseline["run_id"]})
+        ET.SubElement(
+            properties,
+            "property",
+            {"name": "new_failures", "value": ",".join(baseline["new_failures"])},
+        )
     for requirement in requirements:
         case = ET.SubElement(
             suite,
@@ -50,7 +58,15 @@ def write_junit(data: dict[str, Any], path: Path) -> Path:
             },
         )
         verdict = requirement["verdict"]
-        label = f"{requirement['level']} {requirement['id']}: {requirement['reason']}"
+        change = requirement.get("change")
+        new = "[new failure] " if change == "new failure" else ""
+        label = f"{new}{requirement['level']} {requirement['id']}: {requirement['reason']}"
+        out_lines = []
+        if change and data.get("baseline"):
+            was = requirement.get("baseline_verdict") or "absent"
+            out_lines.append(
+                f"{change} since baseline run {data['baseline']['run_id']} (was {was})"
+            )
         if verdict == "fail":
             failure = ET.SubElement(case, "failure", {"message": _clean(label)})
             failure.text = _clean(_failure_text(requirement))
@@ -59,8 +75,9 @@ def write_junit(data: dict[str, Any], path: Path) -> Path:
                 case, "skipped", {"message": _clean(f"{verdict}: {requirement['reason']}")}
             )
         elif verdict == "warn":
-            out = ET.SubElement(case, "system-out")
-            out.text = _clean(f"WARNING (SHOULD) {label}\n{_failure_text(requirement)}")
+            out_lines.append(f"WARNING (SHOULD) {label}\n{_failure_text(requirement)}")
+        if out_lines:
+            ET.SubElement(case, "system-out").text = _clean("\n".join(out_lines))
     root = ET.Element("testsuites")
     root.append(suite)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
