@@ -1,0 +1,95 @@
+"""Runs of the suite whose reports the report tests read: against a hostile, failing server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.report.hostile_server import hostile_server
+
+# Distinctive credentials: neither may appear in any report, nor in stdout or stderr.
+KEY, SECRET = "rk-hostile-Zq81xPlm4Tu", "rs-hostile-Wv9Hc2Ae7Nq0Lj"
+ENV = {"DEVDRAFT_API_KEY": KEY, "DEVDRAFT_SECRET": SECRET}
+FAILING_IDS = "PAY-CREATE,KEY-REQUIRED,REPLAY-IDENTICAL"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    report_dir: Path
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return json.loads((self.report_dir / "conformance.json").read_text(encoding="utf-8"))
+
+    @property
+    def html_path(self) -> Path:
+        return self.report_dir / "conformance.html"
+
+    def requirement(self, requirement_id: str) -> dict[str, Any]:
+        return next(r for r in self.report["requirements"] if r["id"] == requirement_id)
+
+
+def run_suite(report_dir: Path, base_url: str, *args: str) -> Run:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "conformance",
+            "--base-url",
+            base_url,
+            "--profile",
+            "fast",
+            "--seed",
+            "1",
+            "--report-dir",
+            str(report_dir),
+            *args,
+        ],
+        env={**os.environ, **ENV},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr, report_dir)
+
+
+@pytest.fixture(scope="session")
+def hostile_url() -> Iterator[str]:
+    with hostile_server((KEY, SECRET)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def failing_run(hostile_url: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """A run against the hostile server: PAY-CREATE passes, two MUSTs fail."""
+    return run_suite(tmp_path_factory.mktemp("failing"), hostile_url, "--only", FAILING_IDS)
+
+
+@pytest.fixture(scope="session")
+def baseline_run(hostile_url: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The failing run against a baseline where KEY-REQUIRED passed and PAY-CREATE failed:
+    KEY-REQUIRED is a new failure, PAY-CREATE fixed, REPLAY-IDENTICAL unchanged."""
+    directory = tmp_path_factory.mktemp("baseline")
+    earlier = run_suite(directory / "earlier", hostile_url, "--only", FAILING_IDS).report
+    for requirement in earlier["requirements"]:
+        if requirement["id"] == "KEY-REQUIRED":
+            requirement["verdict"] = "pass"
+        if requirement["id"] == "PAY-CREATE":
+            requirement["verdict"] = "fail"
+    baseline = directory / "baseline.json"
+    baseline.write_text(json.dumps(earlier), encoding="utf-8")
+    return run_suite(
+        directory / "now", hostile_url, "--only", FAILING_IDS, "--baseline", str(baseline)
+    )
