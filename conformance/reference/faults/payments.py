@@ -1,0 +1,104 @@
+"""Create and read faults: payments echoed wrongly, deduplicated wrongly, or crashing on reads."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from ..model import ApiError, Payment, PaymentRequest, Reply
+from ..store import Transaction
+from .registry import Fault, fault
+
+
+@fault
+class CurrencyAlwaysUsd(Fault):
+    # Bug: the requested currency is dropped; every payment is USD (PAY-ECHO)
+    name = "currency-always-usd"
+    summary = "every payment is made in USD, whatever currency was asked for"
+    breaks = "PAY-ECHO"
+
+    def parse_create(self, body: bytes, content_type: str | None) -> PaymentRequest:
+        request = super().parse_create(body, content_type)
+        return PaymentRequest(request.amount, "USD", request.description, request.customer_id)
+
+
+@fault
+class ValidationSkipped(Fault):
+    # Bug: an invalid body makes a payment of 0 USD, not a 400 (PAY-VALIDATION)
+    name = "validation-skipped"
+    summary = "invalid create bodies make a payment of 0 USD instead of 400"
+    breaks = "PAY-VALIDATION"
+
+    def parse_create(self, body: bytes, content_type: str | None) -> PaymentRequest:
+        try:
+            return super().parse_create(body, content_type)
+        except ApiError:
+            return PaymentRequest("0", "USD", "", None)
+
+
+@fault
+class DedupeByCustomer(Fault):
+    # Bug: payments are deduplicated by (customer, amount, currency), not by key (PAY-DISTINCT)
+    name = "dedupe-by-body"
+    summary = "a new key with the same customer, amount and currency gets the earlier payment"
+    breaks = "PAY-DISTINCT"
+    # Two keys sharing a prefix with one body are two keys with one body (KEY-DISTINCT).
+    also_breaks = ("KEY-DISTINCT",)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.seen: dict[tuple[str, str, str, str], Payment] = {}
+        self._lock = threading.Lock()
+
+    def create_payment(self, tx: Transaction, client: str, req: PaymentRequest) -> Reply:
+        if req.customer_id is None:
+            return super().create_payment(tx, client, req)
+        body = (client, req.customer_id, req.amount, req.currency)
+        with self._lock:
+            earlier = self.seen.get(body)
+        if earlier is not None:
+            return Reply(201, self.render_payment(earlier))
+        reply = super().create_payment(tx, client, req)
+        payment = tx.get_payment(client, _id_of(reply))
+        if payment is not None:
+            with self._lock:
+                self.seen[body] = payment
+        return reply
+
+
+def _id_of(reply: Reply) -> str:
+    return str(json.loads(reply.body)["id"])
+
+
+@fault
+class UnknownId500(Fault):
+    # Bug: GET of an unknown id dereferences a missing row and crashes with 500 (PAY-GET-UNKNOWN)
+    name = "unknown-id-500"
+    summary = "GET of an unknown payment id answers 500"
+    breaks = "PAY-GET-UNKNOWN"
+    # Any 5xx fails ERR-NO-5XX, and SCHEMA-RESPONSES calls every 5xx a failure (REQUIREMENTS.md).
+    also_breaks = ("ERR-NO-5XX", "SCHEMA-RESPONSES")
+
+    def get_payment(self, client: str, payment_id: str) -> Reply:
+        with self.store.transaction() as tx:
+            payment = tx.get_payment(client, payment_id)
+        if payment is None:
+            raise RuntimeError(f"payment {payment_id} has no row")  # answered as a 500
+        return Reply(200, self.render_payment(payment))
+
+
+@fault
+class RefundedAmountAsString(Fault):
+    # Bug: schema drift: a refunded payment's amount is a string (SCHEMA-RESPONSES)
+    name = "refunded-amount-as-string"
+    summary = "GET of a refunded payment gives its amount as a JSON string"
+    breaks = "SCHEMA-RESPONSES"
+
+    def render_payment(self, p: Payment) -> bytes:
+        if p.status == "refunded":
+            return (
+                super()
+                .render_payment(p)
+                .replace(f'"amount":{p.amount}'.encode(), f'"amount":"{p.amount}"'.encode())
+            )
+        return super().render_payment(p)

@@ -1,0 +1,110 @@
+"""Refund faults: refunds replayed wrongly, made twice, or carrying the wrong data."""
+
+from __future__ import annotations
+
+import decimal
+import json
+import threading
+from dataclasses import replace
+
+from ..behaviour import Behaviour
+from ..model import ApiError, KeyedCall, Refund, Reply, StoredKey
+from ..store import Transaction
+from .registry import Fault, fault
+
+
+@fault
+class RefundReplayMakesNewRefund(Fault):
+    # Bug: refund replay makes a new refund (REFUND-REPLAY)
+    name = "refund-replay-new-refund"
+    summary = "a refund replay answers a new refund id"
+    breaks = "REFUND-REPLAY"
+    # A burst of one refund key is a series of replays: their 2xx differ too (CONC-REFUND-KEY).
+    also_breaks = ("CONC-REFUND-KEY",)
+
+    def replay(self, stored: StoredKey) -> Reply:
+        reply = super().replay(stored)
+        if stored.operation != "refund":
+            return reply
+        body = json.loads(reply.body)
+        body.update(id=self.new_id("ref_"), timestamp=self.now())
+        return replace(reply, body=json.dumps(body).encode())
+
+
+@fault
+class RefusalFreesRefundKey(Fault):
+    # Bug: a refused refund frees the first refund's key (REFUND-REPLAY)
+    name = "refusal-frees-refund-key"
+    summary = "after a refused refund with another key, the first refund key no longer replays"
+    breaks = "REFUND-REPLAY"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.refund_keys: dict[str, list[tuple[str, str, str]]] = {}
+        self._lock = threading.Lock()
+
+    def save(self, tx: Transaction, call: KeyedCall, reply: Reply) -> None:
+        super().save(tx, call, reply)
+        if call.operation == "refund":
+            with self._lock:
+                self.refund_keys.setdefault(call.resource, []).append(
+                    (call.client, call.scope, call.key)
+                )
+
+    def run_in_transaction(self, call: KeyedCall) -> Reply:
+        try:
+            return super().run_in_transaction(call)
+        except ApiError as error:
+            if call.operation == "refund" and "already been refunded" in str(error.message):
+                with self._lock:
+                    freed = self.refund_keys.pop(call.resource, [])
+                with self.store.transaction() as tx:
+                    for client, scope, key in freed:
+                        tx.delete_key(client, scope, key)
+            raise
+
+
+@fault
+class SecondRefundWithNewKey(Fault):
+    # Bug: a second refund with a new key succeeds (REFUND-ONCE)
+    name = "second-refund-new-key"
+    summary = "a second refund of a refunded payment with a new key makes a new refund"
+    breaks = "REFUND-ONCE"
+    # Refunding twice in sequence means refunding twice when the requests overlap too.
+    also_breaks = ("CONC-REFUND-ONCE",)
+
+    def refund_payment(self, tx: Transaction, client: str, payment_id: str) -> Reply:
+        payment = tx.get_payment(client, payment_id)
+        if payment is None or tx.get_refund_for_payment(payment_id) is None:
+            return super().refund_payment(tx, client, payment_id)
+        refund = Refund(
+            self.new_id("ref_"), payment.id, client, payment.amount, "succeeded", self.now()
+        )
+        return Reply(200, self.render_refund(refund))  # sent again; the table keeps the first
+
+
+@fault
+class RefundAmountInCents(Fault):
+    # Bug: the refund amount is in cents, not the payment's amount (REFUND-CREATE)
+    name = "refund-amount-in-cents"
+    summary = "the refund's amount is 100 times the payment's amount"
+    breaks = "REFUND-CREATE"
+
+    def render_refund(self, r: Refund) -> bytes:
+        cents = decimal.Decimal(r.amount) * 100
+        return Behaviour.render_refund(self, replace(r, amount=str(cents.normalize())))
+
+
+@fault
+class RefundUnknown500(Fault):
+    # Bug: 5xx on a refund of an unknown id (REFUND-UNKNOWN)
+    name = "refund-unknown-500"
+    summary = "a refund of an unknown payment id answers 500"
+    breaks = "REFUND-UNKNOWN"
+    # Any 5xx fails ERR-NO-5XX, and SCHEMA-RESPONSES calls every 5xx a failure (REQUIREMENTS.md).
+    also_breaks = ("ERR-NO-5XX", "SCHEMA-RESPONSES")
+
+    def refund_payment(self, tx: Transaction, client: str, payment_id: str) -> Reply:
+        if tx.get_payment(client, payment_id) is None:
+            raise RuntimeError(f"payment {payment_id} has no row")  # answered as a 500
+        return super().refund_payment(tx, client, payment_id)
