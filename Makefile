@@ -9,6 +9,7 @@ REPORT_DIR ?= reports
 CONFORMANCE_ARGS ?=
 
 .PHONY: venv serve test conformance bench lint clean
+.PHONY: selftest selftest-soak fault-catalog
 
 venv: $(STAMP)
 
@@ -37,3 +38,12 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) .hypothesis .pytest_cache
 	find $(REPORT_DIR) -mindepth 1 ! -name .gitkeep -delete
+
+selftest: $(STAMP)
+	$(BIN)/python -m conformance.selftest
+
+selftest-soak: $(STAMP)
+	$(BIN)/python -m conformance.selftest --soak 20 --faults-only
+
+fault-catalog: $(STAMP)
+	$(BIN)/python -m conformance.selftest --table docs/fault-catalog.md

@@ -1,0 +1,74 @@
+"""``python -m conformance.selftest``: run the fault and variant matrix, print one line per run,
+optionally write the catalog table; exit 0 only if every fault was caught cleanly and every
+variant passed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .matrix import Judgement, cases, run_matrix
+from .table import render_table
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m conformance.selftest",
+        description="Run the suite against every fault (must be caught) and every variant "
+        "(must pass) of the reference server",
+    )
+    p.add_argument("--soak", type=int, default=1, metavar="N",
+                   help="Runs per case, with seeds 1..N (default 1)")  # fmt: skip
+    p.add_argument("--workers", type=int, default=2, help="Runs at a time (default 2)")
+    p.add_argument("--only", default="", metavar="NAME,...", help="Faults or variants to run")
+    p.add_argument("--faults-only", action="store_true", help="Skip the variants")
+    p.add_argument("--table", type=Path, metavar="PATH", help="Write the catalog table here")
+    return p
+
+
+def _line(result: Judgement) -> str:
+    status = "ok  " if result.ok else "FAIL"
+    detail = (
+        "; ".join(result.problems)
+        if result.problems
+        else (
+            f"{result.case.breaks} {result.verdicts.get(result.case.breaks)}"
+            if result.case.kind == "fault"
+            else "passes"
+        )
+    )
+    return (
+        f"{status} {result.case.label:<40} seed {result.seed:<3} exit {result.exit_code} "
+        f"{result.seconds:5.1f}s  {detail}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    selected = cases([n for n in args.only.split(",") if n] or None)
+    if args.faults_only:
+        selected = [c for c in selected if c.kind == "fault"]
+    if not selected:
+        print("selftest: nothing selected", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    results = run_matrix(
+        selected,
+        range(1, args.soak + 1),
+        workers=args.workers,
+        progress=lambda r: print(_line(r), flush=True),
+    )
+    elapsed = time.monotonic() - started
+    bad = [r for r in results if not r.ok]
+    print(f"{len(results)} runs in {elapsed:.0f} s with {args.workers} workers; {len(bad)} failed")
+    if args.table:
+        args.table.parent.mkdir(parents=True, exist_ok=True)
+        args.table.write_text(render_table(results, matrix_seconds=elapsed), encoding="utf-8")
+        print(f"table: {args.table}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
