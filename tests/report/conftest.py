@@ -18,7 +18,7 @@ from tests.report.hostile_server import hostile_server
 # Distinctive credentials: neither may appear in any report, nor in stdout or stderr.
 KEY, SECRET = "rk-hostile-Zq81xPlm4Tu", "rs-hostile-Wv9Hc2Ae7Nq0Lj"
 ENV = {"DEVDRAFT_API_KEY": KEY, "DEVDRAFT_SECRET": SECRET}
-FAILING_IDS = "PAY-CREATE,KEY-REQUIRED,REPLAY-IDENTICAL"
+FAILING_IDS = "PAY-CREATE,PAY-GET-UNKNOWN,REPLAY-IDENTICAL"
 
 
 @dataclass
@@ -79,12 +79,12 @@ def failing_run(hostile_url: str, tmp_path_factory: pytest.TempPathFactory) -> R
 
 @pytest.fixture(scope="session")
 def baseline_run(hostile_url: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """The failing run against a baseline where KEY-REQUIRED passed and PAY-CREATE failed:
-    KEY-REQUIRED is a new failure, PAY-CREATE fixed, REPLAY-IDENTICAL unchanged."""
+    """The failing run against a baseline where PAY-GET-UNKNOWN passed and PAY-CREATE failed:
+    PAY-GET-UNKNOWN is a new failure, PAY-CREATE fixed, REPLAY-IDENTICAL unchanged."""
     directory = tmp_path_factory.mktemp("baseline")
     earlier = run_suite(directory / "earlier", hostile_url, "--only", FAILING_IDS).report
     for requirement in earlier["requirements"]:
-        if requirement["id"] == "KEY-REQUIRED":
+        if requirement["id"] == "PAY-GET-UNKNOWN":
             requirement["verdict"] = "pass"
         if requirement["id"] == "PAY-CREATE":
             requirement["verdict"] = "fail"

@@ -4,6 +4,7 @@ It breaks two MUST requirements on purpose and puts script payloads wherever a t
 reach the report: error messages, response headers and a payment's description. A report of
 a run against it must show the failures and execute none of the payloads.
 
+- PAY-GET-UNKNOWN: a GET of an unknown id gets 500, not a 4xx.
 - KEY-REQUIRED: a create or refund without Idempotency-Key gets 422, not 400.
 - REPLAY-IDENTICAL: a retry under a used key makes a new payment instead of replaying.
 
@@ -68,7 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(401)
         payment = self.server.payments.get(self.path.removeprefix(PREFIX + "/"))
         if payment is None:
-            return self._error(404)
+            return self._error(500)  # PAY-GET-UNKNOWN broken: 500 instead of a 4xx
         self._send(200, payment)
 
     def do_POST(self) -> None:

@@ -83,23 +83,22 @@ def test_the_report_of_a_failing_run_reads_right_in_a_browser(
     assert page.locator("#target").inner_text() == failing_run.report["target"]
 
     passing = page.locator("#req-PAY-CREATE")
-    failing = page.locator("#req-KEY-REQUIRED")
+    failing = page.locator("#req-PAY-GET-UNKNOWN")
     assert passing.is_visible() and failing.is_visible()
     page.get_by_label("Show failures only").check()
     assert not passing.is_visible()
-    assert not page.locator("#area-payment").is_visible()
     assert failing.is_visible() and page.locator("#req-REPLAY-IDENTICAL").is_visible()
     page.get_by_label("Show failures only").uncheck()
     assert passing.is_visible()
 
-    evidence = page.locator("#fail-KEY-REQUIRED details.evidence").first
+    evidence = page.locator("#fail-PAY-GET-UNKNOWN details.evidence").first
     first_request = evidence.locator("pre.request").first
     assert not first_request.is_visible()
     evidence.locator("summary").click()
     assert first_request.is_visible()
-    assert "POST " in first_request.inner_text()
+    assert "GET " in first_request.inner_text()
     assert "$DEVDRAFT_SECRET" in first_request.inner_text()
-    assert page.locator("#fail-KEY-REQUIRED pre.expected").first.inner_text() == "status 400"
+    assert page.locator("#fail-PAY-GET-UNKNOWN pre.expected").first.inner_text() == "status 4xx"
 
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
@@ -114,7 +113,7 @@ def test_printing_shows_the_evidence_without_opening_it(browser: Any, failing_ru
     watched = Watched(browser)
     watched.page.goto(failing_run.html_path.as_uri())
     watched.page.emulate_media(media="print")
-    assert watched.page.locator("#fail-KEY-REQUIRED pre.request").first.is_visible()
+    assert watched.page.locator("#fail-PAY-GET-UNKNOWN pre.request").first.is_visible()
     assert not watched.page.get_by_label("Show failures only").is_visible()
     watched.close()
 
@@ -155,9 +154,9 @@ def test_no_payload_from_the_target_executes(
     assert [line for line in watched.console if "pwned" in line] == []
     assert page.locator("script").count() == 0
     assert page.locator("img").count() == 0
-    received = page.locator("#fail-KEY-REQUIRED pre.received").first.inner_text()
+    received = page.locator("#fail-PAY-GET-UNKNOWN pre.received").first.inner_text()
     assert "<script>window.__pwned" in received and "<img src=x onerror=" in received
-    headers = page.locator("#fail-KEY-REQUIRED pre.response").first.inner_text()
+    headers = page.locator("#fail-PAY-GET-UNKNOWN pre.response").first.inner_text()
     assert "X-Hostile-Script: <script>" in headers
     assert set(watched.requests) == {served_report}
     watched.close()

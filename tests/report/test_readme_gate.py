@@ -24,7 +24,7 @@ def test_the_readme_gate_demo_runs_as_written(tmp_path: Path) -> None:
         ["bash", "-c", gate_demo()],
         cwd=tmp_path,
         # A short run: the commands read CONFORMANCE_ONLY like any other option.
-        env={**os.environ, "CONFORMANCE_ONLY": "PAY-CREATE,REPLAY-IDENTICAL,KEY-REQUIRED"},
+        env={**os.environ, "CONFORMANCE_ONLY": "PAY-CREATE,REPLAY-IDENTICAL,PAY-GET-UNKNOWN"},
         capture_output=True,
         text=True,
         timeout=300,
