@@ -6,6 +6,8 @@ the exit code.
 from __future__ import annotations
 
 import json
+import functools
+import pprint
 import sys
 import time
 from collections import defaultdict
@@ -20,7 +22,7 @@ from hypothesis import HealthCheck, Phase, settings
 from conformance import __version__
 from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
-from conformance.http import NotJudged, TargetUnreachable
+from conformance.http import NotJudged, Redirected, TargetUnreachable
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
     Outcome,
@@ -99,6 +101,8 @@ class ConformanceRun:
         self.clock = time.monotonic()
         self.aborted = ""
         self.result: RunResult | None = None
+        self.examples: dict[str, dict[str, Any]] = {}
+        """The arguments of each Hypothesis test's latest example (the minimal one on failure)."""
         self.baseline = read_baseline(target.baseline) if target.baseline else None
 
     # -- before the tests -------------------------------------------------------------------
@@ -135,9 +139,13 @@ class ConformanceRun:
         hypothesis.seed(self.target.seed)(test)
         inner = handle.inner_test
         journal = self.api.journal
+        fixtures = set(getattr(item, "fixturenames", ()))
+        examples = self.examples
 
+        @functools.wraps(inner)
         def each_example(*args: Any, **kwargs: Any) -> Any:
             journal.new_example()
+            examples[item.nodeid] = {k: v for k, v in kwargs.items() if k not in fixtures}
             try:
                 return inner(*args, **kwargs)
             except NotJudged as error:
@@ -146,11 +154,26 @@ class ConformanceRun:
         handle.inner_test = each_example
 
     def _preflight(self) -> None:
-        """One request to see that the target answers at all; exit 3 with one line if not."""
+        """One request to see that the target answers at all; exit 3 with one line if not.
+        Any answer will do (a redirect or a 429 too: the tests judge those)."""
         try:
             self.api.get(f"conformance-preflight-{self.target.run_id}")
-        except NotJudged as error:
+        except (Redirected, NotJudged) as error:
+            if not isinstance(error, TargetUnreachable):
+                return
             self.aborted = f"the target could not be reached: {error} ({self.target.base_url})"
+            for requirement_id in self.pending:
+                if BY_ID[requirement_id].level.value != "INFO":
+                    self.outcomes.append(
+                        TestOutcome(
+                            test="preflight",
+                            requirement_id=requirement_id,
+                            part="must",
+                            outcome=Outcome.NOT_JUDGED,
+                            duration=0.0,
+                            message=self.aborted,
+                        )
+                    )
             self._finish()
             pytest.exit(self.aborted, returncode=3)
 
@@ -196,7 +219,7 @@ class ConformanceRun:
             outcome.message = str(getattr(error, "msg", "") or error or "")
         elif report.failed:
             outcome.outcome = Outcome.FAILED
-            self._describe_failure(outcome, error)
+            self._describe_failure(outcome, error, item)
         if outcome.outcome is not Outcome.PASSED or part == "info":
             outcome.exchanges = [e.as_dict() for e in self.api.journal.current]
         self.outcomes.append(outcome)
@@ -205,10 +228,16 @@ class ConformanceRun:
         if self.pending[requirement_id] == 0:
             self._progress(requirement_id)
 
-    def _describe_failure(self, outcome: TestOutcome, error: BaseException | None) -> None:
-        notes = getattr(error, "__notes__", []) if error else []
-        outcome.minimal_example = self.api.session.redactor.text("\n".join(notes)) or ""
-        if isinstance(error, ConformanceFailure):
+    def _describe_failure(
+        self, outcome: TestOutcome, error: BaseException | None, item: pytest.Item
+    ) -> None:
+        outcome.minimal_example = (
+            self.api.session.redactor.text(
+                minimal_example(item.name, self.examples.get(item.nodeid), error)
+            )
+            or ""
+        )
+        if isinstance(error, ConformanceFailure | Redirected):
             outcome.title, outcome.expected, outcome.received = (
                 error.title,
                 error.expected,
@@ -277,6 +306,26 @@ class ConformanceRun:
             reporter.write_line(line)
         else:
             print(line, file=sys.stdout, flush=True)
+
+
+def minimal_example(
+    name: str, arguments: dict[str, Any] | None, error: BaseException | None
+) -> str:
+    """The failing example as a call with its generated arguments, then Hypothesis' notes on
+    interactive draws (`Draw 1 (label): ...`). Hypothesis replays the shrunk example last, so the
+    latest arguments are the minimal ones."""
+    if arguments is None:
+        return ""
+    lines = [f"{name}("]
+    lines += [
+        f"    {key}={pprint.pformat(value, width=90)},"
+        for key, value in arguments.items()
+        if type(value).__name__ != "DataObject"
+    ]
+    lines.append(")")
+    notes = getattr(error, "__notes__", []) if error else []
+    lines += [note for note in notes if note.startswith("Draw ")]
+    return "\n".join(lines)
 
 
 def versions() -> dict[str, str]:

@@ -153,6 +153,7 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
     def value(name: str) -> Any:
         return values["conformance_" + name]
 
+    base_url = _check_base_url(value("base_url"))
     key, secret = value("client_key"), value("client_secret")
     if not key or not secret:
         raise ConformanceConfigError(
@@ -175,7 +176,7 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
         raise ConformanceConfigError(f"--ca-bundle {ca_bundle!r} is not a readable file")
     seed = value("seed")
     return Target(
-        base_url=_check_base_url(value("base_url")),
+        base_url=base_url,
         path_prefix=prefix,
         credentials=Credentials(key, secret),
         second_credentials=Credentials(second_key, second_secret) if second_key else None,
