@@ -105,6 +105,6 @@ class RefundUnknown500(Fault):
     also_breaks = ("ERR-NO-5XX", "SCHEMA-RESPONSES")
 
     def refund_payment(self, tx: Transaction, client: str, payment_id: str) -> Reply:
-        if tx.get_payment(client, payment_id) is None:
+        if not any(tx.get_payment(c, payment_id) for c in self.settings.clients):
             raise RuntimeError(f"payment {payment_id} has no row")  # answered as a 500
         return super().refund_payment(tx, client, payment_id)
