@@ -57,13 +57,14 @@ class ApiClient:
         )
 
     def fork(self) -> ApiClient:
-        """A client with its own connection pool, for requests sent from another thread."""
+        """A client with its own connection pool, for requests sent from another thread; it
+        shares the run's journal, budget and the run's total wait for 429s."""
         session = RecordingSession(
             journal=self.journal,
             budget=self.budget,
             redactor=self.session.redactor,
             timeout=self.target.timeout,
-            max_rate_limit_wait=self.session.rate_limit_wait_left,
+            max_rate_limit_wait=self.session.allowance,
             verify=self.session.verify,
         )
         return ApiClient(

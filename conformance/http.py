@@ -1,5 +1,7 @@
 """The one HTTP client of the suite: it records every exchange (redacted), keeps the request
-budget, waits out 429 answers and retries them unchanged, and caps what it reads.
+budget, waits out 429 answers and retries them unchanged, caps what it reads, ends every
+request at its timeout (in total, not per read: a target that trickles a byte a second is cut
+off too), and never follows a redirect (credentials stay with the target they were given for).
 
 Everything that talks to the target (the suite's own builders and schemathesis' `case.call`)
 goes through `RecordingSession.send`, so these rules hold for every request of a run.
@@ -7,7 +9,9 @@ goes through `RecordingSession.send`, so these rules hold for every request of a
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from conformance.redact import Redactor
 
@@ -34,6 +42,20 @@ class BudgetExhausted(NotJudged):
 
 class TargetUnreachable(NotJudged):
     pass
+
+
+class Redirected(AssertionError):
+    """The target answered a 3xx. Redirects are never followed: the request's credentials are
+    for the target, not for wherever it points. A failure of the requirement whose request was
+    redirected, shaped like a ConformanceFailure (title, expected, received)."""
+
+    title = "The target redirected the request"
+    expected = "an answer from the target itself (the suite does not follow redirects)"
+
+    def __init__(self, exchange: Exchange) -> None:
+        location = exchange.response_headers.get("Location", "(no Location header)")
+        self.received = f"{exchange.status} from {exchange.method} {exchange.url} to {location}"
+        super().__init__(f"{self.title}\nExpected: {self.expected}\nReceived: {self.received}")
 
 
 @dataclass
@@ -80,6 +102,21 @@ class RateLimitEvent:
     last_seq: int = 0
     answers_429: int = 1
     final_status: int | None = None
+
+
+class WaitAllowance:
+    """The run's total time for waiting out 429s, shared by every session of the run."""
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+        self._lock = threading.Lock()
+
+    def take(self, seconds: float) -> bool:
+        with self._lock:
+            if seconds > self.left:
+                return False
+            self.left -= seconds
+            return True
 
 
 class Budget:
@@ -131,19 +168,29 @@ class RecordingSession(requests.Session):
         budget: Budget,
         redactor: Redactor,
         timeout: float,
-        max_rate_limit_wait: float,
+        max_rate_limit_wait: float | WaitAllowance,
         verify: bool | str = True,
         wait: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__()
         self.journal, self.budget, self.redactor = journal, budget, redactor
         self.timeout = timeout
-        self.rate_limit_wait_left = max_rate_limit_wait
+        self.allowance = (
+            max_rate_limit_wait
+            if isinstance(max_rate_limit_wait, WaitAllowance)
+            else WaitAllowance(max_rate_limit_wait)
+        )
         self.verify = verify
         self.trust_env = False
         self._wait = wait
         self.headers.clear()
         self.headers["User-Agent"] = "devdraft-conformance"
+        for prefix in ("http://", "https://"):
+            self.mount(prefix, _DeadlineAdapter())
+
+    @property
+    def rate_limit_wait_left(self) -> float:
+        return self.allowance.left
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         kwargs["allow_redirects"] = False
@@ -158,6 +205,8 @@ class RecordingSession(requests.Session):
             if response.status_code != 429:
                 if event:
                     event.final_status = response.status_code
+                if 300 <= response.status_code < 400:
+                    raise Redirected(self.journal_entry(response))
                 return response
             seq = self.journal.all[-1].seq
             if event is None:
@@ -180,11 +229,10 @@ class RecordingSession(requests.Session):
         if delay is None:
             delay = min(0.25 * 2**attempt, MAX_SINGLE_WAIT)
         delay = min(delay, MAX_SINGLE_WAIT)
-        if delay > self.rate_limit_wait_left:
+        if not self.allowance.take(delay):
             raise NotJudged(
                 "the target kept answering 429; the run's bounded wait for rate limits is spent"
             )
-        self.rate_limit_wait_left -= delay
         self._wait(delay)
 
     def _send_once(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
@@ -196,12 +244,19 @@ class RecordingSession(requests.Session):
             request_body=self.redactor.text(_as_text(request.body)),
         )
         started = time.monotonic()
+        deadline = _Deadline(self.timeout)
         try:
-            response = super().send(request, **kwargs)
-            exchange.truncated = _read_capped(response)
-        except requests.RequestException as error:
+            with deadline:
+                response = super().send(request, **kwargs)
+                exchange.truncated = _read_capped(response)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             exchange.elapsed = time.monotonic() - started
-            exchange.error = self.redactor.text(describe_transport_error(error))
+            described = (
+                f"no complete answer within the timeout of {self.timeout:g} s"
+                if deadline.expired
+                else describe_transport_error(error)
+            )
+            exchange.error = self.redactor.text(described)
             self.journal.add(exchange)
             raise TargetUnreachable(exchange.error) from None
         exchange.elapsed = time.monotonic() - started
@@ -209,7 +264,95 @@ class RecordingSession(requests.Session):
         exchange.response_headers = self.redactor.headers(dict(response.headers))
         exchange.response_body = self.redactor.text(response.content.decode("utf-8", "replace"))
         self.journal.add(exchange)
+        response.conformance_exchange = exchange  # type: ignore[attr-defined]
         return response
+
+    @staticmethod
+    def journal_entry(response: requests.Response) -> Exchange:
+        """The recorded (redacted) exchange of a response this session returned."""
+        exchange: Exchange = response.conformance_exchange  # type: ignore[attr-defined]
+        return exchange
+
+
+# ---- the total deadline of one request -------------------------------------------------------
+# requests' timeout bounds each read, so a target that sends a byte a second never times out.
+# A _Deadline arms a timer for the whole request (connect, head, body); the connection the
+# request goes out on registers with it, and when the timer fires the socket is shut down,
+# which ends any read in progress with an error.
+_in_flight = threading.local()
+
+
+class _Deadline:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._connection: HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _in_flight.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _in_flight.deadline = None
+
+    def watch(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            self._connection = connection
+            if self.expired:
+                _shut(connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._connection is not None:
+                _shut(self._connection)
+
+
+def _shut(connection: HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        # socket.socket's own shutdown, also under TLS: it only wakes the reader. An OSError
+        # means the socket is closed already: nothing is left to wake.
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Watched:
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        deadline: _Deadline | None = getattr(_in_flight, "deadline", None)
+        if deadline is not None:
+            deadline.watch(self)  # type: ignore[arg-type]
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _WatchedHTTPPool,
+            "https": _WatchedHTTPSPool,
+        }
 
 
 def _as_text(body: bytes | str | None) -> str | None:
@@ -249,13 +392,15 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def describe_transport_error(error: requests.RequestException) -> str:
+def describe_transport_error(error: Exception) -> str:
     """One readable line for a transport failure (refused, DNS, TLS, timeout)."""
     text = str(error)
     if isinstance(error, requests.exceptions.SSLError):
         return f"TLS error: {_last_reason(text)}"
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return "no connection within the timeout"
     if isinstance(error, requests.exceptions.Timeout):
-        return f"no answer within the timeout: {_last_reason(text)}"
+        return "no answer within the timeout"
     if isinstance(error, requests.exceptions.ConnectionError):
         if (
             "Name or service not known" in text
@@ -267,7 +412,9 @@ def describe_transport_error(error: requests.RequestException) -> str:
         if "Connection refused" in text:
             return "connection refused"
         return f"connection failed: {_last_reason(text)}"
-    return f"{type(error).__name__}: {_last_reason(text)}"
+    if isinstance(error, requests.RequestException):
+        return f"{type(error).__name__}: {_last_reason(text)}"
+    return f"the connection broke while reading the response ({type(error).__name__})"
 
 
 def _last_reason(text: str) -> str:
