@@ -317,6 +317,14 @@ CATALOG: tuple[Requirement, ...] = (
         "A 429 is not stored under the key: the retry after the wait is processed normally.",
         runs_when="the target answers 429",
     ),
+    _req(
+        "STATEFUL-MODEL",
+        "MUST",
+        "replay",
+        "Random sequences of creates, replays, changed retries, reads, refunds, key reuse across "
+        "operations, invalid keys, wrong credentials, simultaneous requests and a pause keep to "
+        "the model: every response is one the requirements allow.",
+    ),
 )
 
 BY_ID: dict[str, Requirement] = {r.id: r for r in CATALOG}

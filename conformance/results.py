@@ -66,6 +66,9 @@ class TestOutcome:
     minimal_example: str = ""
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     observations: list[str] = field(default_factory=list)
+    repro_script: str = ""
+    """The state machine's own reproduction (a shell script), when the test wrote one."""
+    repro_pytest: str = ""
 
 
 @dataclass

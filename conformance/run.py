@@ -237,6 +237,12 @@ class ConformanceRun:
             )
             or ""
         )
+        # A test that shrinks by itself (the state machine) carries its own minimal example
+        # and reproductions.
+        for name in ("minimal_example", "repro_script", "repro_pytest"):
+            own = getattr(error, name, "") if error else ""
+            if own and not getattr(outcome, name):
+                setattr(outcome, name, self.api.session.redactor.text(str(own)) or "")
         if isinstance(error, ConformanceFailure | Redirected):
             outcome.title, outcome.expected, outcome.received = (
                 error.title,
