@@ -28,6 +28,9 @@ from conformance.redact import Redactor
 
 MAX_BODY_BYTES = 1 << 20
 """Responses are read up to this many (decoded) bytes; the rest is dropped and noted."""
+RECORDED_BODY_CHARS = 64 * 1024
+"""An exchange keeps this much of a response body as evidence (the run keeps every exchange);
+a longer one is cut and marked truncated, and run-wide checks leave truncated ones alone."""
 MAX_SINGLE_WAIT = 10.0
 """The longest single wait for one 429, whatever Retry-After says."""
 
@@ -260,12 +263,28 @@ class RecordingSession(requests.Session):
             self.journal.add(exchange)
             raise TargetUnreachable(exchange.error) from None
         exchange.elapsed = time.monotonic() - started
+        self._redact(response)
         exchange.status = response.status_code
-        exchange.response_headers = self.redactor.headers(dict(response.headers))
-        exchange.response_body = self.redactor.text(response.content.decode("utf-8", "replace"))
+        exchange.response_headers = dict(response.headers)
+        body = response.content.decode("utf-8", "replace")
+        if len(body) > RECORDED_BODY_CHARS:
+            body, exchange.truncated = body[:RECORDED_BODY_CHARS], True
+        exchange.response_body = body
         self.journal.add(exchange)
         response.conformance_exchange = exchange  # type: ignore[attr-defined]
         return response
+
+    def _redact(self, response: requests.Response) -> None:
+        """A target that echoes the credentials back must not get them into a failure message
+        or an excerpt (cut to a length, a half secret would survive a later redaction), so
+        the tests only ever see the response with every secret already replaced."""
+        content = response.content
+        for secret, shown in self.redactor.placeholders:
+            content = content.replace(secret.encode(), shown.encode())
+        response._content = content
+        response.reason = self.redactor.text(response.reason) or ""
+        for name, value in list(response.headers.items()):
+            response.headers[name] = self.redactor.text(value) or ""
 
     @staticmethod
     def journal_entry(response: requests.Response) -> Exchange:
@@ -408,7 +427,7 @@ def describe_transport_error(error: Exception) -> str:
             or "Temporary failure in name resolution" in text
             or "getaddrinfo" in text
         ):
-            return f"the host name does not resolve: {_last_reason(text)}"
+            return "the host name does not resolve"
         if "Connection refused" in text:
             return "connection refused"
         return f"connection failed: {_last_reason(text)}"

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -130,14 +131,36 @@ def test_the_request_budget_is_never_exceeded(reference: RunningServer, tmp_path
     assert run.stdout.strip().splitlines()[-1].startswith("INCOMPLETE: could not judge")
 
 
-def test_a_refused_connection_ends_with_exit_3_and_one_line(tmp_path: Path) -> None:
+def _closed_port() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    run = run_suite(tmp_path, "--base-url", f"http://127.0.0.1:{port}", timeout=60)
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "why"),
+    [
+        (None, "connection refused"),
+        # .invalid never resolves (RFC 6761); the resolver here answers that at once.
+        ("http://conformance-test.invalid", "the host name does not resolve"),
+    ],
+)
+def test_an_unreachable_target_ends_with_exit_3_and_one_line_within_seconds(
+    base_url: str | None, why: str, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    run = run_suite(
+        tmp_path, "--base-url", base_url or _closed_port(), "--timeout", "2", timeout=60
+    )
     assert run.code == 3
-    assert "connection refused" in run.stdout.strip().splitlines()[-1]
+    assert time.monotonic() - started < 30
+    last = run.stdout.strip().splitlines()[-1]
+    assert last.startswith(f"INCOMPLETE: the target could not be reached: {why}"), last
+    assert len(last) < 300
     assert "Traceback" not in run.stdout + run.stderr
+    assert set(run.verdicts().values()) <= {"not judged", "not run"}
+    outputs = [run.stdout, run.stderr, *(p.read_text() for p in tmp_path.iterdir())]
+    assert not [secret for secret in (KEY, SECRET) if any(secret in o for o in outputs)]
 
 
 def test_a_configuration_mistake_ends_with_exit_2_and_one_line(tmp_path: Path) -> None:
