@@ -62,7 +62,8 @@ class Judgement:
 
     @property
     def unrelated(self) -> list[str]:
-        allowed = {self.case.breaks, *self.case.also_breaks}
+        # STATEFUL-MODEL judges every requirement along its random sequences: any fault may fail it.
+        allowed = {self.case.breaks, *self.case.also_breaks, "STATEFUL-MODEL"}
         return sorted(i for i, v in self.verdicts.items() if v == "fail" and i not in allowed)
 
     @property
