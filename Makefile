@@ -10,6 +10,7 @@ CONFORMANCE_ARGS ?=
 
 .PHONY: venv serve test conformance bench lint clean
 .PHONY: selftest selftest-soak fault-catalog
+.PHONY: durability-soak
 
 venv: $(STAMP)
 
@@ -47,3 +48,8 @@ selftest-soak: $(STAMP)
 
 fault-catalog: $(STAMP)
 	$(BIN)/python -m conformance.selftest --table docs/fault-catalog.md
+
+# The kill -9 test of the reference server, 10 times in a row; stops at the first failure.
+durability-soak: $(STAMP)
+	for i in 1 2 3 4 5 6 7 8 9 10; do echo "durability run $$i/10"; \
+		$(BIN)/python -m pytest -q tests/reference/test_durability.py || exit 1; done

@@ -38,7 +38,7 @@ def load(api: Api, received: list[Exchange], enough: threading.Event) -> None:
                 )
             if len(received) >= 40:
                 enough.set()
-    except requests.ConnectionError:
+    except requests.RequestException:  # refused, reset, or cut mid-body by the kill
         enough.set()
 
 
