@@ -18,6 +18,7 @@ Decisions where REQUIREMENTS.md leaves a choice:
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import time
@@ -155,11 +156,16 @@ class Behaviour:
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise ApiError(413, f"Request body larger than {MAX_BODY_BYTES} bytes")
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise ApiError(413, f"Request body larger than {MAX_BODY_BYTES} bytes")
-            chunks.append(chunk)
+        limit = self.settings.body_timeout
+        try:
+            async with asyncio.timeout(limit):  # a client trickling its body holds nothing long
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > MAX_BODY_BYTES:
+                        raise ApiError(413, f"Request body larger than {MAX_BODY_BYTES} bytes")
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise ApiError(408, f"Request body not received within {limit:g} s") from None
         return b"".join(chunks)
 
     def parse_create(self, body: bytes, content_type: str | None) -> PaymentRequest:

@@ -16,7 +16,7 @@ from .app import build_app
 from .behaviour import Behaviour
 from .faults import FAULTS
 from .protocol import JsonErrorH11Protocol
-from .settings import DEFAULT_KEY_TTL_SECONDS, Settings
+from .settings import DEFAULT_BODY_TIMEOUT_SECONDS, DEFAULT_KEY_TTL_SECONDS, Settings
 from .store import Store
 from .variants import VARIANTS
 
@@ -68,6 +68,13 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="Requests per second per client; above it 429 (default: off)",
+    )
+    p.add_argument(
+        "--body-timeout",
+        type=_positive,
+        default=DEFAULT_BODY_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="Time a request body may take to arrive; a slower one gets 408 (default 10)",
     )
     choice = p.add_mutually_exclusive_group()
     choice.add_argument(
@@ -125,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         key_ttl=args.key_ttl,
         clients=dict(args.client) if args.client else Settings().clients,
         rate_limit=args.rate_limit,
+        body_timeout=args.body_timeout,
     )
     behaviour = cls(Store(settings.db_path), settings)
     try:

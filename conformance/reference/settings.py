@@ -8,6 +8,7 @@ DEFAULT_CLIENT_KEY = "reference-client"
 DEFAULT_CLIENT_SECRET = "reference-secret"
 DEFAULT_KEY_TTL_SECONDS = 86_400.0
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_BODY_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,5 @@ class Settings:
     )
     rate_limit: float | None = None
     """Requests per second per client; None means no limit."""
+    body_timeout: float = DEFAULT_BODY_TIMEOUT_SECONDS
+    """Seconds a request body may take to arrive in full; a slower one gets 408."""
