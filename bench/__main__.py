@@ -11,7 +11,7 @@ from typing import Any
 from . import measure, report
 from .servers import PROJECT_ROOT, BenchServerError
 
-PARTS = ("throughput", "memory", "suite")
+PARTS = ("throughput", "memory", "suite", "flood")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=4.0, help="Seconds per throughput run")
     p.add_argument("--threads", type=int, default=3, help="Load-generator connections")
     p.add_argument("--keys", type=int, default=3000, help="Distinct keys for the memory run")
+    p.add_argument("--flood-keys", type=int, default=10_000, help="Distinct keys for the flood")
     p.add_argument("--profile", default="default", help="Suite profile to time")
     p.add_argument(
         "--replay-delay",
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
             figures["suite"] = measure.suite_cost(
                 args.profile, args.replay_delay, args.plain_requests, args.seconds
             )
+        if "flood" in parts:
+            print("flooding a rate-limited reference server ...", file=sys.stderr, flush=True)
+            figures["flood"] = measure.flood_memory(args.flood_keys)
     except (measure.BenchError, BenchServerError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1

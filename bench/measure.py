@@ -203,3 +203,30 @@ def memory(keys: int, threads: int, seconds: float) -> dict[str, Any]:
         "rss_after_mb": round(after, 1),
         "mb_per_1000_keys": round((after - before) * 1000 / made, 3) if made else None,
     }
+
+
+FLOOD_RATE_LIMIT = 100
+
+
+def flood_memory(count: int) -> dict[str, Any]:
+    """``count`` distinct-key creates from one client, as fast as they go, against a server with
+    ``--rate-limit 100``: how many got through (the limit must hold), and its RSS before/after."""
+    from .flood import flood
+
+    client = Client.fresh()
+    with reference(client, "--rate-limit", str(FLOOD_RATE_LIMIT)) as server:
+        before = rss_mb(server.pid)
+        try:
+            result = flood(server.base_url, client.key, client.secret, count)
+        except ConnectionError as error:
+            raise BenchError(f"key flood: {error}") from None
+        after = rss_mb(server.pid)
+    allowed = FLOOD_RATE_LIMIT * (1 + result["seconds"])
+    return {
+        **result,
+        "rate_limit": FLOOD_RATE_LIMIT,
+        "allowed_at_most": int(allowed),
+        "limit_held": result["statuses"].get("201", 0) <= allowed,
+        "rss_before_mb": round(before, 1),
+        "rss_after_mb": round(after, 1),
+    }

@@ -116,6 +116,17 @@ def _memory_lines(m: dict[str, Any]) -> list[str]:
     ]
 
 
+def _flood_lines(f: dict[str, Any]) -> list[str]:
+    return [
+        "",
+        f"4. Key flood: {f['requests']} distinct keys from one client in {f['seconds']:.1f} s "
+        f"({f['per_second']:.0f}/s, as fast as this machine sends), --rate-limit {f['rate_limit']}",
+        f"   statuses {f['statuses']}; at most {f['allowed_at_most']} allowed: "
+        f"{'limit held' if f['limit_held'] else 'LIMIT EXCEEDED'}; "
+        f"RSS {f['rss_before_mb']:.1f} MB -> {f['rss_after_mb']:.1f} MB",
+    ]
+
+
 def table(figures: dict[str, Any]) -> str:
     lines = ["Benchmarks (loopback 127.0.0.1; figures, not pass/fail)", *_machine_lines(figures)]
     if "throughput" in figures:
@@ -124,6 +135,8 @@ def table(figures: dict[str, Any]) -> str:
         lines += _suite_lines(figures["suite"])
     if "memory" in figures:
         lines += _memory_lines(figures["memory"])
+    if "flood" in figures:
+        lines += _flood_lines(figures["flood"])
     return "\n".join(lines)
 
 

@@ -52,9 +52,10 @@ def rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def reference(*clients: Client, db: str | None = None) -> Iterator[Server]:
-    """The reference server on a free loopback port, in memory unless ``db`` is a path."""
-    args = [a for c in clients for a in ("--client", c.arg)]
+def reference(*clients: Client | str, db: str | None = None) -> Iterator[Server]:
+    """The reference server on a free loopback port, in memory unless ``db`` is a path; plain
+    strings among ``clients`` are passed on as server options."""
+    args = [a for c in clients for a in (("--client", c.arg) if isinstance(c, Client) else (c,))]
     if db is not None:
         args += ["--db", db]
     with running_reference_server(*args) as server:
