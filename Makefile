@@ -10,6 +10,7 @@ CONFORMANCE_ARGS ?=
 
 .PHONY: venv serve test conformance bench lint clean
 .PHONY: selftest selftest-soak fault-catalog
+.PHONY: stateful-soak stateful-detection
 .PHONY: durability-soak
 
 venv: $(STAMP)
@@ -53,3 +54,9 @@ fault-catalog: $(STAMP)
 durability-soak: $(STAMP)
 	for i in 1 2 3 4 5 6 7 8 9 10; do echo "durability run $$i/10"; \
 		$(BIN)/python -m pytest -q tests/reference/test_durability.py || exit 1; done
+
+stateful-soak: $(STAMP)
+	$(BIN)/python -m tests.stateful.soak --seeds 20
+
+stateful-detection: $(STAMP)
+	$(BIN)/python -m tests.stateful.detection --workers 2

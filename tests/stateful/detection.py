@@ -1,0 +1,113 @@
+"""How much of the fault catalog the state machine catches by itself.
+
+    python -m tests.stateful.detection [--workers 2] [--seed N] [--only NAME,...]
+
+Runs `devdraft-conformance --reference --reference-arg=--fault=NAME --only STATEFUL-MODEL
+--profile default` once per fault, reads each conformance.json and prints a table: verdict,
+the requirement the failing step names, and the length of the shortest failing sequence (the
+requests of the final, shrunk example). Ends with the detection rate and the median length.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.reference.faults import FAULTS
+
+RUN_TIMEOUT = 600.0
+
+
+@dataclass
+class Row:
+    fault: str
+    breaks: str
+    verdict: str
+    names: str
+    requests: int | None
+    seconds: float
+
+
+def run_one(fault: str, seed: int, profile: str) -> Row:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="stateful-detect-") as folder:
+        command = [
+            sys.executable,
+            "-m",
+            "conformance",
+            "--reference",
+            f"--reference-arg=--fault={fault}",
+            "--only",
+            "STATEFUL-MODEL",
+            "--profile",
+            profile,
+            "--seed",
+            str(seed),
+            "--report-dir",
+            folder,
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=RUN_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            return Row(fault, FAULTS[fault].breaks, "timeout", "", None, RUN_TIMEOUT)
+        report = Path(folder) / "conformance.json"
+        if not report.is_file():
+            return Row(fault, FAULTS[fault].breaks, "no report", "", None, 0.0)
+        entry = json.loads(report.read_text(encoding="utf-8"))["requirements"][0]
+    seconds = round(time.monotonic() - started, 1)
+    failing = [t for t in entry["tests"] if t["outcome"] == "failed"]
+    if not failing:
+        return Row(fault, FAULTS[fault].breaks, entry["verdict"], "", None, seconds)
+    test = failing[0]
+    named = (
+        test.get("title", "").rsplit("violates ", 1)[-1]
+        if "violates" in test.get("title", "")
+        else test.get("title", "")
+    )
+    return Row(
+        fault,
+        FAULTS[fault].breaks,
+        entry["verdict"],
+        named,
+        len(test.get("exchanges", [])),
+        seconds,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", default="default")
+    parser.add_argument("--only", default="")
+    args = parser.parse_args(argv)
+    names = [n for n in args.only.split(",") if n] or sorted(FAULTS)
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        rows = list(pool.map(lambda n: run_one(n, args.seed, args.profile), names))
+    print("| fault | breaks | verdict | the failing step names | requests | seconds |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        print(
+            f"| {row.fault} | {row.breaks} | {row.verdict} | {row.names} | "
+            f"{row.requests if row.requests is not None else ''} | {row.seconds} |"
+        )
+    caught = [row for row in rows if row.verdict == "fail"]
+    lengths = [row.requests for row in caught if row.requests is not None]
+    median = statistics.median(lengths) if lengths else None
+    print(
+        f"\ndetected {len(caught)}/{len(rows)} ({100 * len(caught) / len(rows):.0f}%), "
+        f"median reproduction {median} requests"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
