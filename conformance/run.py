@@ -5,8 +5,8 @@ the exit code.
 
 from __future__ import annotations
 
-import json
 import functools
+import json
 import pprint
 import sys
 import time
@@ -101,6 +101,7 @@ class ConformanceRun:
         self.clock = time.monotonic()
         self.aborted = ""
         self.result: RunResult | None = None
+        self.current_test = ""
         self.examples: dict[str, dict[str, Any]] = {}
         """The arguments of each Hypothesis test's latest example (the minimal one on failure)."""
         self.baseline = read_baseline(target.baseline) if target.baseline else None
@@ -132,26 +133,30 @@ class ConformanceRun:
         return (0, CATALOG_ORDER[requirement_id])
 
     def _wrap_hypothesis(self, item: pytest.Item) -> None:
+        """Seed the test and wrap its inner test once (parametrized items share the function):
+        each example starts a new evidence list and records its arguments; NotJudged becomes
+        a skip, which Hypothesis re-raises without shrinking."""
         test = getattr(item, "obj", None)
         handle = getattr(test, "hypothesis", None)
-        if handle is None:
+        if handle is None or getattr(handle, "conformance_wrapped", False):
             return
         hypothesis.seed(self.target.seed)(test)
         inner = handle.inner_test
-        journal = self.api.journal
         fixtures = set(getattr(item, "fixturenames", ()))
-        examples = self.examples
 
         @functools.wraps(inner)
         def each_example(*args: Any, **kwargs: Any) -> Any:
-            journal.new_example()
-            examples[item.nodeid] = {k: v for k, v in kwargs.items() if k not in fixtures}
+            self.api.journal.new_example()
+            self.examples[self.current_test] = {
+                k: v for k, v in kwargs.items() if k not in fixtures
+            }
             try:
                 return inner(*args, **kwargs)
             except NotJudged as error:
                 raise _NotJudgedSkip(str(error)) from None
 
         handle.inner_test = each_example
+        handle.conformance_wrapped = True
 
     def _preflight(self) -> None:
         """One request to see that the target answers at all; exit 3 with one line if not.
@@ -180,6 +185,7 @@ class ConformanceRun:
     # -- around each test -------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        self.current_test = item.nodeid
         self.api.journal.new_example()
 
     @pytest.hookimpl(wrapper=True)

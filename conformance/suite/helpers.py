@@ -50,12 +50,17 @@ class Refunded:
         return json.loads(self.response.content)
 
 
-def _has_id(response: requests.Response) -> bool:
+def id_of(response: requests.Response) -> Any:
+    """The `id` field of a JSON object body, or None (no JSON, no object, no id)."""
     try:
         body = json.loads(response.content)
     except ValueError:
-        return False
-    return isinstance(body, dict) and isinstance(body.get("id"), str | int)
+        return None
+    return body.get("id") if isinstance(body, dict) else None
+
+
+def _has_id(response: requests.Response) -> bool:
+    return isinstance(id_of(response), str | int)
 
 
 def create_payment(

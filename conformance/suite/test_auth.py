@@ -18,7 +18,7 @@ from conformance.checks import describe, expect_identical, expect_status, json_b
 from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
 from conformance.strategies import keys, payment_bodies, unique_key
-from conformance.suite.helpers import Precondition, create_payment, refund_payment
+from conformance.suite.helpers import Precondition, create_payment, id_of, refund_payment
 from conformance.target import Credentials
 
 MISSING = ("key header", "secret header", "both headers")
@@ -79,14 +79,6 @@ def expect_no_payment_data(
             expected=f"a body that does not mention payment {payment_id}",
             received=describe(response),
         )
-
-
-def payment_id_of(response: requests.Response) -> Any:
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return None
-    return body.get("id") if isinstance(body, dict) else None
 
 
 # -- AUTH-MISSING --------------------------------------------------------------------------------
@@ -206,7 +198,7 @@ def test_create_key_first_refused_with_401_is_processed_later(
         {201},
         title="A key first refused with 401 was not processed with valid credentials",
     )
-    payment_id = payment_id_of(response)
+    payment_id = id_of(response)
     if not isinstance(payment_id, str | int):
         raise ConformanceFailure(
             "The create after a 401 did not return a payment",
@@ -249,7 +241,7 @@ def test_another_client_reusing_a_create_key_gets_its_own_result(
 ) -> None:
     created = create_payment(api, body, key)
     response = second_api.create(body, key)
-    if payment_id_of(response) == created.payment["id"] or created.id in response.text:
+    if id_of(response) == created.payment["id"] or created.id in response.text:
         raise ConformanceFailure(
             "A second client reusing the first client's key got the first client's payment",
             expected=f"a new payment or an error, not payment {created.id}",

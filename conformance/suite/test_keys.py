@@ -7,11 +7,9 @@ whitespace, control or non-ASCII characters) still reach the target as written.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,7 +28,7 @@ from conformance.strategies import (
     short_keys,
     unique_key,
 )
-from conformance.suite.helpers import create_payment
+from conformance.suite.helpers import create_payment, id_of
 
 EMPTY_VALUES = ("", " ", "   ", "\t", " \t ")
 NAME_SPELLINGS = ("idempotency-key", "IDEMPOTENCY-KEY", "Idempotency-Key", "iDEMPOTENCY-kEY")
@@ -44,14 +42,6 @@ def bad_lengths() -> st.SearchStrategy[BadKey]:
 
 def as_line(value: str) -> list[tuple[str, str]]:
     return [(KEY_HEADER, value)]
-
-
-def payment_id_of(response: requests.Response) -> Any:
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return None
-    return body.get("id") if isinstance(body, dict) else None
 
 
 # -- KEY-REQUIRED --------------------------------------------------------------------------------
@@ -255,7 +245,7 @@ def expect_distinct(api: ApiClient, body: dict[str, Any], first_key: str, second
     first = create_payment(api, body, first_key).response
     second = api.create(body, second_key)
     expect_status(second, {201}, title="Create with a fresh key sharing a prefix failed")
-    if payment_id_of(second) == payment_id_of(first):
+    if id_of(second) == id_of(first):
         raise ConformanceFailure(
             "Two keys that differ got the same payment",
             expected=f"a new payment for {second_key!r}, not the one of {first_key!r}",
@@ -293,7 +283,7 @@ def test_keys_differing_only_in_letter_case_are_distinct(
 ) -> None:
     created = create_payment(api, body, key)
     response = api.create(body, key.swapcase())
-    if payment_id_of(response) == created.payment["id"]:
+    if id_of(response) == created.payment["id"]:
         raise ConformanceFailure(
             "A key in other letter case got the stored response of the original key",
             expected=f"a new payment or an error, not payment {created.id}",
