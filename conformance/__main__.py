@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from conformance import __version__
-from conformance.options import OPTIONS
+from conformance.options import OPTIONS, register
 from conformance.plugin import PresetTarget
 from conformance.requirements import CATALOG
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE
@@ -49,23 +49,7 @@ def parser() -> argparse.ArgumentParser:
         help="Extra argument for the embedded reference server (repeatable), e.g. "
         "--reference-arg=--variant=slow",
     )
-    for option in OPTIONS:
-        if option.flag:
-            p.add_argument(
-                option.name,
-                action="store_true",
-                default=None,
-                dest=option.dest,
-                help=option.help_text,
-            )
-        else:
-            p.add_argument(
-                option.name,
-                default=None,
-                dest=option.dest,
-                metavar=option.metavar,
-                help=option.help_text,
-            )
+    register(p.add_argument)
     return p
 
 

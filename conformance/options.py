@@ -7,7 +7,7 @@ table and forwards what the user gave to pytest.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,3 +193,28 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 BY_DEST: dict[str, Option] = {option.dest: option for option in OPTIONS}
+
+
+def register(add: Callable[..., Any], skip: Collection[str] = ()) -> None:
+    """Declare every option through `add`: argparse's add_argument or pytest's addoption,
+    which take the same arguments. Unset options stay None so environment variables and
+    defaults apply later, in one place (target.build_target)."""
+    for option in OPTIONS:
+        if option.name in skip:
+            continue
+        if option.flag:
+            add(
+                option.name,
+                action="store_true",
+                default=None,
+                dest=option.dest,
+                help=option.help_text,
+            )
+        else:
+            add(
+                option.name,
+                default=None,
+                dest=option.dest,
+                metavar=option.metavar or option.name[2:].upper().replace("-", "_"),
+                help=option.help_text,
+            )

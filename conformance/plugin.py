@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conformance.options import OPTIONS, PROFILES
+from conformance.options import OPTIONS, PROFILES, register
 from conformance.run import ConformanceRun, load_profile
 from conformance.target import ConformanceConfigError, Target, build_target
 
@@ -34,25 +34,8 @@ class PresetTarget:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "Test Payments API conformance")
-    for option in OPTIONS:
-        if option.name == "--strict":
-            continue  # pytest's own --strict is read instead: one flag, one meaning per run
-        if option.flag:
-            group.addoption(
-                option.name,
-                action="store_true",
-                default=None,
-                dest=option.dest,
-                help=option.help_text,
-            )
-        else:
-            group.addoption(
-                option.name,
-                default=None,
-                dest=option.dest,
-                metavar=option.metavar,
-                help=option.help_text,
-            )
+    # pytest's own --strict is read instead: one flag, one meaning per run.
+    register(group.addoption, skip={"--strict"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
