@@ -108,10 +108,12 @@ def judge(requirement: Requirement, outcomes: list[TestOutcome]) -> RequirementR
     if must_failed:
         verdict = Verdict.FAIL if requirement.level is Level.MUST else Verdict.WARN
         return result(verdict, must_failed[0].title)
+    if not_judged:
+        # A warning must not stand in for a MUST part that could not be judged.
+        also = f"; SHOULD: {failed[0].title}" if failed else ""
+        return result(Verdict.NOT_JUDGED, not_judged[0].message + also)
     if failed:
         return result(Verdict.WARN, f"SHOULD: {failed[0].title}")
-    if not_judged:
-        return result(Verdict.NOT_JUDGED, not_judged[0].message)
     if all(o.outcome is Outcome.SKIPPED for o in outcomes):
         return result(Verdict.NOT_RUN, outcomes[0].message)
     return result(Verdict.PASS, "")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,6 +16,8 @@ from .behaviour import Behaviour
 from .model import ApiError, Reply
 
 API_PREFIX = "/api/v0/test-payment"
+LOG = logging.getLogger("conformance.reference")
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _behaviour(request: Request) -> Behaviour:
@@ -28,14 +34,39 @@ def _response(reply: Reply) -> Response:
     )
 
 
+def _internal_error(request: Request) -> Response:
+    return _response(_behaviour(request).render_error(ApiError(500, "Internal Server Error")))
+
+
+def answers_500(endpoint: Endpoint) -> Endpoint:
+    """An unexpected exception in a route becomes a JSON 500 right here. Left to Starlette's
+    outermost handler it would answer 500 too, but then re-raise, and uvicorn would drop the
+    kept-alive connection under the client's next request."""
+
+    @functools.wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except (ApiError, HTTPException):
+            raise
+        except Exception:
+            LOG.exception("unexpected error in %s %s", request.method, request.url.path)
+            return _internal_error(request)
+
+    return guarded
+
+
+@answers_500
 async def create_payment(request: Request) -> Response:
     return _response(await _behaviour(request).create(request))
 
 
+@answers_500
 async def get_payment(request: Request) -> Response:
     return _response(await _behaviour(request).get(request, request.path_params["id"]))
 
 
+@answers_500
 async def refund_payment(request: Request) -> Response:
     return _response(await _behaviour(request).refund(request, request.path_params["id"]))
 
@@ -54,8 +85,8 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 
 
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
-    """Never expected; answers a JSON 500 and keeps the traceback off the wire."""
-    return _response(_behaviour(request).render_error(ApiError(500, "Internal Server Error")))
+    """Never expected outside a route; answers a JSON 500 and keeps the traceback off the wire."""
+    return _internal_error(request)
 
 
 def build_app(behaviour: Behaviour) -> Starlette:

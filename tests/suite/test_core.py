@@ -165,6 +165,12 @@ def test_a_failing_should_clause_of_a_must_requirement_is_a_warning() -> None:
     assert result.verdict is Verdict.WARN
 
 
+def test_a_must_part_not_judged_is_not_hidden_by_a_should_warning() -> None:
+    result = judge(BY_ID["PAY-GET-UNKNOWN"], [outcome("PAY-GET-UNKNOWN", Outcome.NOT_JUDGED),
+                                              outcome("PAY-GET-UNKNOWN", Outcome.FAILED, "should")])
+    assert result.verdict is Verdict.NOT_JUDGED
+
+
 def run_of(outcomes: list[TestOutcome], strict: bool = False) -> RunResult:
     return RunResult(
         run_id="run-x",
