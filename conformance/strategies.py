@@ -178,7 +178,17 @@ class Mutation:
 
 
 def mutations(body: dict[str, Any]) -> st.SearchStrategy[Mutation]:
-    """Bodies that differ from `body` in one field: changed, added or removed."""
+    """A body that differs from `body` in one field: changed, added or removed."""
+    return st.one_of(_mutation_kinds(body))
+
+
+def every_mutation(body: dict[str, Any]) -> st.SearchStrategy[tuple[Mutation, ...]]:
+    """One mutation of each kind (each field changed, the optional one added or removed, a
+    required one removed), so one example covers every field."""
+    return st.tuples(*_mutation_kinds(body))
+
+
+def _mutation_kinds(body: dict[str, Any]) -> list[st.SearchStrategy[Mutation]]:
     options: list[st.SearchStrategy[Mutation]] = [
         amounts()
         .filter(lambda a: a != body["amount"])
@@ -210,7 +220,7 @@ def mutations(body: dict[str, Any]) -> st.SearchStrategy[Mutation]:
         options.append(
             customer_ids().map(lambda c: Mutation({**body, "customerId": c}, "customerId added"))
         )
-    return st.one_of(options)
+    return options
 
 
 def reencodings(body: dict[str, Any]) -> st.SearchStrategy[str]:

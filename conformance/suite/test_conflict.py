@@ -20,7 +20,7 @@ from conformance.checks import (
 )
 from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
-from conformance.strategies import keys, mutations, payment_bodies
+from conformance.strategies import every_mutation, keys, mutations, payment_bodies
 from conformance.suite.helpers import create_payment, refund_payment
 
 REFUSALS = {400, 409, 422}
@@ -40,17 +40,18 @@ def test_changed_body_under_a_used_key_is_a_conflict(
     api: ApiClient, body: dict[str, Any], key: str, data: st.DataObject
 ) -> None:
     create_payment(api, body, key)
-    mutation = data.draw(mutations(body), label="changed body")
-    response = api.create(mutation.body, key)
     conflict = api.target.conflict_status
-    # A body that lost a required field is also invalid: refusing it as invalid is reasonable.
-    allowed = {conflict} | (REJECTED_INVALID if mutation.drops_required else set())
-    expect_status(
-        response,
-        allowed,
-        title=f"A retry with a changed body ({mutation.change}) was not refused as a conflict",
-    )
-    expect_error_body(response, title="The conflict answer has no error body")
+    for mutation in data.draw(every_mutation(body), label="changed bodies"):
+        response = api.create(mutation.body, key)
+        # A body that lost a required field is also invalid: refusing it as invalid is fine.
+        allowed = {conflict} | (REJECTED_INVALID if mutation.drops_required else set())
+        expect_status(
+            response,
+            allowed,
+            title=f"A retry with a changed body ({mutation.change}) was not refused as a conflict",
+        )
+        if response.status_code == conflict:
+            expect_error_body(response, title="The conflict answer has no error body")
 
 
 @pytest.mark.requirement("CONFLICT-NO-SIDE-EFFECT")
@@ -60,13 +61,9 @@ def test_conflict_changes_nothing(
 ) -> None:
     created = create_payment(api, body, key)
     mutation = data.draw(mutations(body), label="changed body")
-    refused = api.create(mutation.body, key)
-    if refused.status_code // 100 == 2:
-        raise ConformanceFailure(
-            f"A changed body ({mutation.change}) under a used key was accepted",
-            expected=f"a refusal ({api.target.conflict_status})",
-            received=describe(refused),
-        )
+    # Whether the changed body was refused is CONFLICT-BODY's question; this test judges
+    # only what the attempt did to the original payment and its stored response.
+    api.create(mutation.body, key)
     fetched = api.get(created.id)
     expect_status(fetched, {200}, title="GET of the original payment failed after a conflict")
     payment = json_body(fetched)
