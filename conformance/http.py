@@ -211,7 +211,7 @@ class RecordingSession(requests.Session):
                 if 300 <= response.status_code < 400:
                     raise Redirected(self.journal_entry(response))
                 return response
-            seq = self.journal.all[-1].seq
+            seq = self.journal_entry(response).seq  # this request's, whatever other threads sent
             if event is None:
                 event = RateLimitEvent(
                     request.method or "",
