@@ -33,6 +33,10 @@ RECORDED_BODY_CHARS = 64 * 1024
 a longer one is cut and marked truncated, and run-wide checks leave truncated ones alone."""
 MAX_SINGLE_WAIT = 10.0
 """The longest single wait for one 429, whatever Retry-After says."""
+MAX_429_PER_REQUEST = 5
+"""A request answered 429 this many times in a row is given up ('not judged'): it bounds the
+wait for one request, also when Retry-After is 0, and leaves the rest of the run's allowance
+to other requests. RATE-NOT-STORED then asks whether the key itself is stuck."""
 
 
 class NotJudged(Exception):
@@ -105,6 +109,12 @@ class RateLimitEvent:
     last_seq: int = 0
     answers_429: int = 1
     final_status: int | None = None
+    request: requests.PreparedRequest | None = field(default=None, repr=False, compare=False)
+    """The request as sent (with credentials: kept in memory for a re-check, never reported)."""
+
+    @property
+    def gave_up(self) -> bool:
+        return self.final_status is None and self.answers_429 >= MAX_429_PER_REQUEST
 
 
 class WaitAllowance:
@@ -219,11 +229,16 @@ class RecordingSession(requests.Session):
                     request.headers.get("Idempotency-Key"),
                     "Retry-After" in response.headers,
                     first_seq=seq,
+                    request=request,
                 )
                 self.journal.rate_limits.append(event)
             else:
                 event.answers_429 += 1
             event.last_seq = seq
+            if event.answers_429 >= MAX_429_PER_REQUEST:
+                raise NotJudged(
+                    f"the target answered 429 to the same request {MAX_429_PER_REQUEST} times"
+                )
             self._wait_out(response, attempt)
             attempt += 1
 
@@ -237,6 +252,10 @@ class RecordingSession(requests.Session):
                 "the target kept answering 429; the run's bounded wait for rate limits is spent"
             )
         self._wait(delay)
+
+    def send_once(self, request: requests.PreparedRequest) -> requests.Response:
+        """One attempt, no 429 handling: for re-checking a request that was given up on."""
+        return self._send_once(request, allow_redirects=False, stream=True, timeout=self.timeout)
 
     def _send_once(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         self.budget.take()

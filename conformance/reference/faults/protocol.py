@@ -77,10 +77,12 @@ class Stores429(_EveryNth):
     every = 50
 
     def run_in_transaction(self, call: KeyedCall) -> Reply:
+        error = None
         with self.store.transaction() as tx:
             stored = self.lookup(tx, call)
             if stored is None and call.invalid is None and self.nth():
                 error = ApiError(429, "Too Many Requests", {"Retry-After": "1"})
                 self.save(tx, call, self.render_error(error))
-                raise error
+        if error is not None:  # raised after the commit: inside, it would roll the save back
+            raise error
         return super().run_in_transaction(call)
