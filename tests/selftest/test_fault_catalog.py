@@ -28,7 +28,8 @@ def test_each_fault_names_a_requirement_and_comments_its_bug(name: str) -> None:
     cls = FAULTS[name]
     assert cls.breaks in IDS, f"{name}: unknown requirement {cls.breaks!r}"
     assert set(cls.also_breaks) <= IDS - {cls.breaks}, cls.also_breaks
-    comment = inspect.getsource(cls).splitlines()[1].strip()
+    lines = [line.strip() for line in inspect.getsource(cls).splitlines()]
+    comment = lines[next(i for i, line in enumerate(lines) if line.startswith("class ")) + 1]
     assert comment.startswith("# Bug: ") and f"({cls.breaks}" in comment, comment
 
 
