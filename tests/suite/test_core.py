@@ -166,8 +166,13 @@ def test_a_failing_should_clause_of_a_must_requirement_is_a_warning() -> None:
 
 
 def test_a_must_part_not_judged_is_not_hidden_by_a_should_warning() -> None:
-    result = judge(BY_ID["PAY-GET-UNKNOWN"], [outcome("PAY-GET-UNKNOWN", Outcome.NOT_JUDGED),
-                                              outcome("PAY-GET-UNKNOWN", Outcome.FAILED, "should")])
+    result = judge(
+        BY_ID["PAY-GET-UNKNOWN"],
+        [
+            outcome("PAY-GET-UNKNOWN", Outcome.NOT_JUDGED),
+            outcome("PAY-GET-UNKNOWN", Outcome.FAILED, "should"),
+        ],
+    )
     assert result.verdict is Verdict.NOT_JUDGED
 
 
