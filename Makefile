@@ -11,7 +11,7 @@ CONFORMANCE_ARGS ?=
 .PHONY: venv serve test conformance bench lint clean
 .PHONY: selftest selftest-soak fault-catalog
 .PHONY: stateful-soak stateful-detection
-.PHONY: durability-soak
+.PHONY: durability-soak conformance-soak
 
 venv: $(STAMP)
 
@@ -34,8 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check conformance tests conftest.py
-	$(BIN)/ruff format --check conformance tests conftest.py
+	$(BIN)/ruff check conformance tests conftest.py bench
+	$(BIN)/ruff format --check conformance tests conftest.py bench
 
 clean:
 	rm -rf $(VENV) .hypothesis .pytest_cache
@@ -60,3 +60,14 @@ stateful-soak: $(STAMP)
 
 stateful-detection: $(STAMP)
 	$(BIN)/python -m tests.stateful.detection --workers 2
+
+# The suite against the reference server in the default profile, ten runs with fresh seeds
+# (each printed); stops at the first run that is not conformant.
+conformance-soak: $(STAMP)
+	mkdir -p $(REPORT_DIR)/soak
+	for i in 1 2 3 4 5 6 7 8 9 10; do \
+		$(BIN)/devdraft-conformance --reference --report-dir $(REPORT_DIR)/soak \
+			> $(REPORT_DIR)/soak/run-$$i.log 2>&1; code=$$?; \
+		echo "run $$i/10 ($$(head -n 1 $(REPORT_DIR)/soak/run-$$i.log | grep -o 'seed [0-9]*')):" \
+			"$$(tail -n 1 $(REPORT_DIR)/soak/run-$$i.log)"; \
+		test $$code -eq 0 || exit 1; done
