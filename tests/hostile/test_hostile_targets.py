@@ -13,7 +13,7 @@ from conformance.http import MAX_BODY_BYTES, RECORDED_BODY_CHARS
 
 from . import servers
 from .servers import HostileServer, hostile_server
-from .support import FAST, KEY, SECRET, Run, run_suite
+from .support import FAST, KEY, SECRET, Run, leaked, run_suite
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def assert_clean(run: Run) -> None:
     everything = "\n".join(run.outputs())
     assert "Traceback" not in everything, run.explain()
     assert "Unexpected error" not in everything, run.explain()
-    assert run.leaked() == [], run.explain()
+    assert leaked(run) == [], run.explain()
 
 
 # ---- targets that do not answer ---------------------------------------------------------------

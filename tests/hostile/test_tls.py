@@ -13,7 +13,7 @@ import pytest
 
 from . import servers
 from .servers import HostileServer, hostile_server
-from .support import FAST, run_suite
+from .support import FAST, leaked, run_suite
 
 pytestmark = [
     pytest.mark.slow,
@@ -75,7 +75,7 @@ def test_an_https_target_with_a_private_ca_works_with_ca_bundle(
     )
     assert (run.code, run.verdicts()["PAY-GET-UNKNOWN"]) == (0, "pass"), run.explain()
     assert tls_server.requests > 0
-    assert run.leaked() == []
+    assert leaked(run) == []
 
 
 def test_an_untrusted_certificate_ends_with_exit_3_and_one_clear_line(
@@ -88,4 +88,4 @@ def test_an_untrusted_certificate_ends_with_exit_3_and_one_clear_line(
     assert len(run.last_line) < 300
     assert tls_server.requests == 0  # nothing, credentials included, went over the bad channel
     assert "Traceback" not in run.stdout + run.stderr
-    assert run.leaked() == []
+    assert leaked(run) == []

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests import suite_runner as runner
 from tests.report.hostile_server import hostile_server
+from tests.suite_runner import Run
 
 # Distinctive credentials: neither may appear in any report, nor in stdout or stderr.
 KEY, SECRET = "rk-hostile-Zq81xPlm4Tu", "rs-hostile-Wv9Hc2Ae7Nq0Lj"
@@ -21,48 +18,10 @@ ENV = {"DEVDRAFT_API_KEY": KEY, "DEVDRAFT_SECRET": SECRET}
 FAILING_IDS = "PAY-CREATE,PAY-GET-UNKNOWN,REPLAY-IDENTICAL"
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    report_dir: Path
-
-    @property
-    def report(self) -> dict[str, Any]:
-        return json.loads((self.report_dir / "conformance.json").read_text(encoding="utf-8"))
-
-    @property
-    def html_path(self) -> Path:
-        return self.report_dir / "conformance.html"
-
-    def requirement(self, requirement_id: str) -> dict[str, Any]:
-        return next(r for r in self.report["requirements"] if r["id"] == requirement_id)
-
-
 def run_suite(report_dir: Path, base_url: str, *args: str) -> Run:
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "conformance",
-            "--base-url",
-            base_url,
-            "--profile",
-            "fast",
-            "--seed",
-            "1",
-            "--report-dir",
-            str(report_dir),
-            *args,
-        ],
-        env={**os.environ, **ENV},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    return runner.run_suite(
+        report_dir, "--base-url", base_url, "--profile", "fast", "--seed", "1", *args, env=ENV
     )
-    return Run(completed.returncode, completed.stdout, completed.stderr, report_dir)
 
 
 @pytest.fixture(scope="session")

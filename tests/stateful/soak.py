@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             for seed in range(1, args.seeds + 1):
                 started = time.monotonic()
                 with tempfile.TemporaryDirectory(prefix="stateful-soak-") as folder:
-                    completed = run_state_machine(
+                    run = run_state_machine(
                         server.base_url, Path(folder), seed=seed, profile=args.profile
                     )
                     entry = verdict(Path(folder))
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
                 total += seconds
                 line = f"{variant:<14} seed {seed:>3}: {entry['verdict']:<10} {seconds:5.1f}s"
                 print(line + ("" if entry["verdict"] == "pass" else f"  {entry['reason']}"))
-                if entry["verdict"] != "pass" or completed.returncode != 0:
+                if entry["verdict"] != "pass" or run.code != 0:
                     failures.append(f"{variant} seed {seed}: {entry['reason']}")
     runs = len(variants) * args.seeds
     print(f"\n{runs - len(failures)}/{runs} runs passed, {total / runs:.1f}s per run on average")

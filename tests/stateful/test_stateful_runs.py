@@ -16,6 +16,7 @@ import pytest
 
 from conformance.reference.launch import RunningServer, running_reference_server
 from conformance.reference.variants import VARIANTS
+from tests.suite_runner import Run, run_suite
 
 KEY, SECRET = "sm-key-4c1d8e", "sm-secret-Zp7Qw2Lx9Vb"
 SECOND_KEY, SECOND_SECRET = "sm-key-b-90af3e", "sm-secret-b-Rt5Mn8Kc"
@@ -33,29 +34,11 @@ FAULT = "refund-replay-new-refund"
 
 def run_state_machine(
     base_url: str, report_dir: Path, *, seed: int = SEED, profile: str = "fast"
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "conformance",
-            "--base-url",
-            base_url,
-            "--only",
-            "STATEFUL-MODEL",
-            "--profile",
-            profile,
-            "--seed",
-            str(seed),
-            "--report-dir",
-            str(report_dir),
-        ],
-        env={**os.environ, **ENV},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+) -> Run:
+    return run_suite(
+        report_dir, "--base-url", base_url, "--only", "STATEFUL-MODEL", "--profile", profile,
+        "--seed", str(seed), env=ENV,
+    )  # fmt: skip
 
 
 def verdict(report_dir: Path) -> dict[str, object]:
@@ -68,10 +51,10 @@ def test_the_state_machine_passes_the_reference_server_and_its_variants(
     variant: str, tmp_path: Path
 ) -> None:
     with running_reference_server(*CLIENT_ARGS, "--variant", variant) as server:
-        completed = run_state_machine(server.base_url, tmp_path)
+        run = run_state_machine(server.base_url, tmp_path)
     entry = verdict(tmp_path)
-    assert entry["verdict"] == "pass", completed.stdout[-3000:]
-    assert completed.returncode == 0
+    assert entry["verdict"] == "pass", run.stdout[-3000:]
+    assert run.code == 0
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +68,8 @@ def failing_run(
     faulty_server: RunningServer, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, object]]:
     report_dir = tmp_path_factory.mktemp("stateful-fault")
-    completed = run_state_machine(faulty_server.base_url, report_dir, profile="default")
-    assert completed.returncode == 1, completed.stdout[-3000:]
+    run = run_state_machine(faulty_server.base_url, report_dir, profile="default")
+    assert run.code == 1, run.stdout[-3000:]
     return report_dir, verdict(report_dir)
 
 

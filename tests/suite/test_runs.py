@@ -11,15 +11,15 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from conformance.reference.launch import RunningServer, running_reference_server
 from conformance.reference.variants import VARIANTS
 from conformance.requirements import CATALOG
+from tests import suite_runner as runner
+from tests.suite_runner import Run
 
 KEY, SECRET = "conf-key-7f3a9c2e", "conf-secret-Q8zW4kLm2Rt6"
 SECOND_KEY, SECOND_SECRET = "conf-key-b-51d0e8aa", "conf-secret-b-Hn3Vx9Pq"
@@ -32,33 +32,10 @@ ENV = {
 }
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    report_dir: Path
-
-    @property
-    def report(self) -> dict[str, Any]:
-        return json.loads((self.report_dir / "conformance.json").read_text(encoding="utf-8"))
-
-    def verdicts(self) -> dict[str, str]:
-        return {r["id"]: r["verdict"] for r in self.report["requirements"]}
-
-
 def run_suite(
     report_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300
 ) -> Run:
-    completed = subprocess.run(
-        [sys.executable, "-m", "conformance", "--report-dir", str(report_dir), *args],
-        env={**os.environ, **(env if env is not None else ENV)},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    return Run(completed.returncode, completed.stdout, completed.stderr, report_dir)
+    return runner.run_suite(report_dir, *args, env=ENV if env is None else env, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +71,7 @@ def test_junit_has_one_case_per_requirement(default_run: Run) -> None:
 
 
 def test_no_secret_reaches_any_output(default_run: Run) -> None:
-    outputs = [default_run.stdout, default_run.stderr]
-    outputs += [p.read_text(encoding="utf-8") for p in default_run.report_dir.iterdir()]
-    for secret in (KEY, SECRET, SECOND_KEY, SECOND_SECRET):
-        assert not [i for i, text in enumerate(outputs) if secret in text], secret
+    assert default_run.leaked((KEY, SECRET, SECOND_KEY, SECOND_SECRET)) == []
 
 
 def test_every_created_payment_carries_the_run_id(default_run: Run) -> None:
@@ -154,13 +128,12 @@ def test_an_unreachable_target_ends_with_exit_3_and_one_line_within_seconds(
     )
     assert run.code == 3
     assert time.monotonic() - started < 30
-    last = run.stdout.strip().splitlines()[-1]
+    last = run.last_line
     assert last.startswith(f"INCOMPLETE: the target could not be reached: {why}"), last
     assert len(last) < 300
     assert "Traceback" not in run.stdout + run.stderr
     assert set(run.verdicts().values()) <= {"not judged", "not run"}
-    outputs = [run.stdout, run.stderr, *(p.read_text() for p in tmp_path.iterdir())]
-    assert not [secret for secret in (KEY, SECRET) if any(secret in o for o in outputs)]
+    assert run.leaked((KEY, SECRET)) == []
 
 
 def test_a_configuration_mistake_ends_with_exit_2_and_one_line(tmp_path: Path) -> None:
