@@ -160,14 +160,17 @@ call() {
 """
 
 
+def _base_url(api_root: str, prefix: str) -> str:
+    """The target's base URL: the API root without the path prefix."""
+    if prefix and api_root.endswith(prefix):
+        return api_root[: len(api_root) - len(prefix)]
+    return api_root
+
+
 def shell_script(
     sequence: Sequence, check: Check, *, api_root: str, prefix: str, headers: Headers, path: str
 ) -> str:
-    base = (
-        api_root[: len(api_root) - len(prefix)]
-        if prefix and api_root.endswith(prefix)
-        else api_root
-    )
+    base = _base_url(api_root, prefix)
     ids = sequence.ids_needed()
     lines = [
         "#!/bin/sh",
@@ -311,11 +314,7 @@ def _py_request(call: Call, headers: Headers, ids: list[str]) -> str:
 def pytest_module(
     sequence: Sequence, check: Check, *, api_root: str, prefix: str, headers: Headers, name: str
 ) -> str:
-    base = (
-        api_root[: len(api_root) - len(prefix)]
-        if prefix and api_root.endswith(prefix)
-        else api_root
-    )
+    base = _base_url(api_root, prefix)
     ids = sequence.ids_needed()
     head = [
         f"# test_{name}.py: the state machine's shortest failing sequence "

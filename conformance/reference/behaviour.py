@@ -230,21 +230,7 @@ class Behaviour:
         return 200 <= reply.status < 300
 
     def save(self, tx: Transaction, call: KeyedCall, reply: Reply) -> None:
-        tx.put_key(
-            StoredKey(
-                client=call.client,
-                scope=call.scope,
-                key=call.key,
-                operation=call.operation,
-                resource=call.resource,
-                fingerprint=call.fingerprint,
-                state="done",
-                status=reply.status,
-                content_type=reply.content_type,
-                body=reply.body,
-                created_at=time.time(),
-            )
-        )
+        tx.put_key(call.stored_key("done", reply))
 
     # ---- the payment model ------------------------------------------------------------------
     def create_payment(self, tx: Transaction, client: str, req: PaymentRequest) -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -113,3 +114,19 @@ class KeyedCall:
     perform: Callable[[Transaction], Reply]
     invalid: ApiError | None = None
     """A validation failure found before the lookup; raised only if the key is not a replay."""
+
+    def stored_key(self, state: str, reply: Reply | None = None) -> StoredKey:
+        """The idempotency row for this call: "pending" (claimed) or "done" with its reply."""
+        return StoredKey(
+            client=self.client,
+            scope=self.scope,
+            key=self.key,
+            operation=self.operation,
+            resource=self.resource,
+            fingerprint=self.fingerprint,
+            state=state,
+            status=reply.status if reply else None,
+            content_type=reply.content_type if reply else None,
+            body=reply.body if reply else None,
+            created_at=time.time(),
+        )

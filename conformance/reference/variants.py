@@ -141,21 +141,7 @@ class InflightConflict(Behaviour):
                 return self.answer_existing(stored, call)
             if call.invalid is not None:
                 raise call.invalid
-            tx.put_key(
-                StoredKey(
-                    client=call.client,
-                    scope=call.scope,
-                    key=call.key,
-                    operation=call.operation,
-                    resource=call.resource,
-                    fingerprint=call.fingerprint,
-                    state="pending",
-                    status=None,
-                    content_type=None,
-                    body=None,
-                    created_at=time.time(),
-                )
-            )
+            tx.put_key(call.stored_key("pending"))
         return None
 
     def _finish(self, call: KeyedCall) -> Reply:
