@@ -80,9 +80,12 @@ def judge(case: Case, seed: int, exit_code: int, seconds: float, report: Any) ->
     requirements = {r["id"]: r for r in report["requirements"]}
     result.verdicts = {i: str(r["verdict"]) for i, r in requirements.items()}
     if case.kind == "variant":
-        if exit_code != 0:
-            failed = sorted(i for i, v in result.verdicts.items() if v == "fail")
-            result.problems.append(f"exit {exit_code}, failed: {', '.join(failed) or 'none'}")
+        # A conformant server passes outright: no failure, no SHOULD warning, nothing unjudged.
+        flagged = sorted(
+            f"{i} {v}" for i, v in result.verdicts.items() if v in ("fail", "warn", "not judged")
+        )
+        if exit_code != 0 or flagged:
+            result.problems.append(f"exit {exit_code}; {', '.join(flagged) or 'nothing flagged'}")
         return result
     broken = requirements.get(case.breaks)
     if broken is None:
