@@ -27,7 +27,7 @@ import pytest
 import requests
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.errors import Flaky
+from hypothesis.errors import Flaky, FlakyStrategyDefinition
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
@@ -906,6 +906,14 @@ def test_random_sequences_of_actions_keep_to_the_model(api: ApiClient, target: T
         found = [e for e in getattr(flaky, "exceptions", ()) if isinstance(e, ModelViolation)]
         if not found and shared.last_violation is not None:
             found = [shared.last_violation]  # the target answered differently on a replay
+        if not found and isinstance(flaky, FlakyStrategyDefinition):
+            # Known defect of the model: on some seeds the bundles' contents depend on the
+            # target's answers, and Hypothesis refuses to go on. No violation was seen, so
+            # this run cannot judge STATEFUL-MODEL; it must not fail a conformant target.
+            raise NotJudged(
+                "the state machine's generation diverged between examples (a suite defect); "
+                f"rerun with another --seed (this one: {target.seed})"
+            ) from None
         if not found:
             raise
         attach_reproduction(found[0], shared)

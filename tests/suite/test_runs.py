@@ -22,6 +22,7 @@ from tests.suite_runner import Run
 
 KEY, SECRET = "conf-key-7f3a9c2e", "conf-secret-Q8zW4kLm2Rt6"
 SECOND_KEY, SECOND_SECRET = "conf-key-b-51d0e8aa", "conf-secret-b-Hn3Vx9Pq"
+SEED = "20261127"
 CLIENT_ARGS = ("--client", f"{KEY}:{SECRET}", "--client", f"{SECOND_KEY}:{SECOND_SECRET}")
 ENV = {
     "DEVDRAFT_API_KEY": KEY,
@@ -45,7 +46,11 @@ def reference() -> Iterator[RunningServer]:
 
 @pytest.fixture(scope="module")
 def default_run(reference: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return run_suite(tmp_path_factory.mktemp("default"), "--base-url", reference.base_url)
+    # A fixed seed: on some seeds the state machine cannot judge (a known defect, it then says
+    # "not judged"); fresh seeds are exercised by `make conformance-soak`.
+    return run_suite(
+        tmp_path_factory.mktemp("default"), "--base-url", reference.base_url, "--seed", SEED
+    )
 
 
 def test_the_reference_server_conforms_in_the_default_profile(default_run: Run) -> None:
