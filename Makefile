@@ -68,6 +68,6 @@ conformance-soak: $(STAMP)
 	for i in 1 2 3 4 5 6 7 8 9 10; do \
 		$(BIN)/devdraft-conformance --reference --report-dir $(REPORT_DIR)/soak \
 			> $(REPORT_DIR)/soak/run-$$i.log 2>&1; code=$$?; \
-		echo "run $$i/10 ($$(head -n 1 $(REPORT_DIR)/soak/run-$$i.log | grep -o 'seed [0-9]*')):" \
+		echo "run $$i/10 ($$(head -n 1 $(REPORT_DIR)/soak/run-$$i.log | grep -o 'seed [0-9]*' | head -n 1)):" \
 			"$$(tail -n 1 $(REPORT_DIR)/soak/run-$$i.log)"; \
 		test $$code -eq 0 || exit 1; done
