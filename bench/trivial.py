@@ -7,7 +7,6 @@ It prints ``listening on http://HOST:PORT`` once its socket listens, like the re
 from __future__ import annotations
 
 import argparse
-import socket
 
 import uvicorn
 from starlette.applications import Starlette
@@ -15,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.reference.cli import bind_listening_socket
 from conformance.reference.protocol import JsonErrorH11Protocol
 
 TRIVIAL_PATH = "/trivial"
@@ -30,22 +30,11 @@ def build_app() -> Starlette:
     return Starlette(routes=[Route(TRIVIAL_PATH, trivial, methods=["GET", "POST"])])
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """Bind and listen with TCP_NODELAY, as ``conformance.reference.cli`` does."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.trivial", description=__doc__)
     p.add_argument("--port", type=int, default=0, help="Port to bind; 0 picks a free one")
     args = p.parse_args(argv)
-    sock = bind("127.0.0.1", args.port)
+    sock = bind_listening_socket("127.0.0.1", args.port)
     host, port = sock.getsockname()[:2]
     print(f"listening on http://{host}:{port}", flush=True)
     config = uvicorn.Config(

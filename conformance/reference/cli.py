@@ -105,7 +105,9 @@ def _pick(
     return catalog[name]
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind_listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound and listening before uvicorn takes it (also used by the
+    benchmark's trivial server, so both stacks listen alike)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     behaviour = cls(Store(settings.db_path), settings)
     try:
-        sock = _bind(args.host, args.port)
+        sock = bind_listening_socket(args.host, args.port)
     except OSError as exc:
         print(f"error: cannot bind {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
