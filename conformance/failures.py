@@ -1,13 +1,7 @@
-"""Why a check failed, as data: a short title and what was expected versus what came back."""
+"""Why a check failed, as data: re-exported from `conformance.checks.failure`, its home."""
 
 from __future__ import annotations
 
+from conformance.checks.failure import ConformanceFailure, Violation
 
-class ConformanceFailure(AssertionError):
-    """A requirement was violated. Rendered as `title / Expected: ... / Received: ...`."""
-
-    def __init__(self, title: str, *, expected: str, received: str) -> None:
-        self.title = title
-        self.expected = expected
-        self.received = received
-        super().__init__(f"{title}\nExpected: {expected}\nReceived: {received}")
+__all__ = ["ConformanceFailure", "Violation"]

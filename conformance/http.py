@@ -154,6 +154,8 @@ class Journal:
         self.all: list[Exchange] = []
         self.current: list[Exchange] = []
         self.rate_limits: list[RateLimitEvent] = []
+        self.refusals: list[str] = []
+        """Well-formed bodies (not plain) the target refused as business rules of its own."""
         self._lock = threading.Lock()
 
     def add(self, exchange: Exchange) -> None:

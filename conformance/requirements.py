@@ -64,7 +64,9 @@ CATALOG: tuple[Requirement, ...] = (
         "AUTH-INVALID",
         "MUST",
         "auth",
-        "A wrong key or a wrong secret gets 401, with no payment or refund data in the body.",
+        "A wrong key or a wrong secret gets 401, with no payment or refund data in the body (an "
+        "error body may repeat what the request carried and carry fields of its own, such as a "
+        "trace id).",
     ),
     _req(
         "AUTH-BEFORE-REPLAY",
@@ -84,7 +86,8 @@ CATALOG: tuple[Requirement, ...] = (
         "MUST",
         "auth",
         "Client B reusing client A's key gets its own result, never A's stored response; B cannot "
-        "GET or refund A's payment.",
+        "GET or refund A's payment: any 4xx carrying none of A's payment data.",
+        should="404 or 403 for another client's payment.",
         runs_when="second client credentials are given",
     ),
     _req(
@@ -166,7 +169,7 @@ CATALOG: tuple[Requirement, ...] = (
         "MUST",
         "payment",
         "Invalid bodies (missing field, wrong type, malformed JSON, non-JSON content type, "
-        "non-finite amount) get 400 or 422, never 2xx or 5xx.",
+        "non-finite amount) get a 4xx (400, 415 and 422 are usual), never 2xx or 5xx.",
         should="An amount <= 0 is rejected.",
     ),
     _req(
@@ -293,7 +296,7 @@ CATALOG: tuple[Requirement, ...] = (
         "MUST",
         "protocol",
         "Every 4xx body is JSON with statusCode equal to the HTTP status and a message string or "
-        "list of strings.",
+        "list of strings; a 429 is excepted (it may come from a gateway).",
     ),
     _req("ERR-NO-5XX", "MUST", "protocol", "No generated request gets a 5xx."),
     _req(
@@ -301,7 +304,8 @@ CATALOG: tuple[Requirement, ...] = (
         "MUST",
         "protocol",
         "Every 2xx and every documented error response matches the spec: JSON content type and "
-        "body schema.",
+        "body schema; an undocumented 4xx is judged by the requirement that provoked it, and a "
+        "429 only by RATE-LIMIT and RATE-NOT-STORED.",
     ),
     _req(
         "RATE-LIMIT",

@@ -5,6 +5,7 @@ the exit code.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import pprint
@@ -18,6 +19,7 @@ from typing import Any
 import hypothesis
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import Flaky
 
 from conformance import __version__
 from conformance.client import ApiClient
@@ -50,6 +52,8 @@ LAST = (
     "RATE-NOT-STORED",
 )
 CATALOG_ORDER = {r.id: i for i, r in enumerate(CATALOG)}
+REFUSALS_SHOWN = 3
+"""Bodies refused as business rules that one test's outcome lists."""
 
 
 class _NotJudgedSkip(pytest.skip.Exception):  # type: ignore[name-defined,misc]
@@ -225,10 +229,20 @@ class ConformanceRun:
             outcome.message = str(getattr(error, "msg", "") or error or "")
         elif report.failed:
             outcome.outcome = Outcome.FAILED
+            error = underlying_failure(error)
             self._describe_failure(outcome, error, item)
         if outcome.outcome is not Outcome.PASSED or part == "info":
             outcome.exchanges = [e.as_dict() for e in self.api.journal.current]
+        if self.api.journal.refusals:
+            outcome.observations.extend(
+                f"the target refused a well-formed body (judged with bodies it accepts): {r}"
+                for r in self.api.journal.refusals[:REFUSALS_SHOWN]
+            )
+            self.api.journal.refusals.clear()
         self.outcomes.append(outcome)
+        broken = getattr(error, "requirement", "")
+        if outcome.outcome is Outcome.FAILED and broken in BY_ID and broken != requirement_id:
+            self._record_broken(outcome, broken)
         self.done[requirement_id].append(outcome)
         self.pending[requirement_id] -= 1
         if self.pending[requirement_id] == 0:
@@ -265,6 +279,14 @@ class ConformanceRun:
                 f"{outcome.title}\nExpected: {outcome.expected}\nReceived: {outcome.received}"
             )
         )
+
+    def _record_broken(self, outcome: TestOutcome, broken: str) -> None:
+        """A test that judges several requirements (the state machine) found a violation of
+        `broken`: it is a failure of that requirement too, with the same evidence."""
+        self.outcomes.append(
+            dataclasses.replace(outcome, requirement_id=broken, part="must", observations=[])
+        )
+        self.done[broken].append(self.outcomes[-1])
 
     def _progress(self, requirement_id: str) -> None:
         result = judge(BY_ID[requirement_id], self.done[requirement_id])
@@ -318,6 +340,19 @@ class ConformanceRun:
             reporter.write_line(line)
         else:
             print(line, file=sys.stdout, flush=True)
+
+
+def underlying_failure(error: BaseException | None) -> BaseException | None:
+    """The violation inside an exception group (Hypothesis' Flaky errors are groups), so the
+    report shows what was seen rather than "Unexpected error: FlakyFailure"."""
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            found = underlying_failure(inner)
+            if isinstance(found, ConformanceFailure):
+                if isinstance(error, Flaky):
+                    found.received += " (it did not happen again when the example was replayed)"
+                return found
+    return error
 
 
 def minimal_example(

@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
@@ -247,6 +248,35 @@ def operation(operation_id: str) -> Operation:
             f"no operation {operation_id!r}; the spec defines {', '.join(sorted(operations))}"
         )
     return operations[operation_id]
+
+
+CREATE_OP = "test_payment_controller_create_payment_v0"
+GET_OP = "test_payment_controller_get_payment_v0"
+REFUND_OP = "test_payment_controller_refund_payment_v0"
+SPEC_PREFIX = "/api/v0"
+"""The spec's own path prefix; a target's prefix (--path-prefix) stands in its place."""
+
+
+@cache
+def _path_patterns() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    patterns = []
+    for found in _operations().values():
+        template = found.path.removeprefix(SPEC_PREFIX)
+        pattern = re.escape(template).replace(r"\{id\}", "[^/]+")
+        patterns.append((found.method, re.compile(f"^{pattern}/?$"), found.operation_id))
+    return tuple(patterns)
+
+
+def operation_of(method: str, url: str, api_root: str) -> str | None:
+    """The operation a request to ``url`` under ``api_root`` was sent to, or None (another path
+    or method)."""
+    if not url.startswith(api_root):
+        return None
+    path = urlsplit(url[len(api_root) :] or "/").path
+    for op_method, pattern, operation_id in _path_patterns():
+        if method.upper() == op_method and pattern.match(path):
+            return operation_id
+    return None
 
 
 def _raw_operation(operation_id: str) -> dict[str, Any]:

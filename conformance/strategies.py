@@ -1,16 +1,20 @@
 """Hypothesis strategies for the suite's inputs: payment bodies, keys and body mutations.
 
 Bodies stay inside the spec's PaymentRequestDto (a project test checks every generated body
-against it) and inside what every reasonable server accepts: common ISO currencies, amounts
-with at most two decimals. Keys come from the spec's key grammar; every valid key is fresh
-(a run-unique random core), because a key reused across examples would turn a replay test
-into a conflict test.
+against it). Most are *plain* ("What a target may refuse" in REQUIREMENTS.md: an amount from
+1.00 to 1000.00 with at most two decimals, USD, a short printable ASCII description, an
+optional short customerId), which every target must accept; the others reach further (other
+currencies, amounts up to billions, unicode), and a target may refuse those with a 4xx as a
+business rule of its own. Keys come from the spec's key grammar; every valid key is fresh
+(a random core from the run's seeded generator), because a key reused across examples would
+turn a replay test into a conflict test.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import string
 import uuid
 from dataclasses import dataclass
@@ -23,7 +27,28 @@ from conformance.spec import KEY_MAX, KEY_MIN
 CURRENCIES = ("USD", "EUR", "GBP")
 ALNUM = string.ascii_letters + string.digits
 KEY_ALPHABET = ALNUM + "_-"
-_random = random.SystemRandom()
+rng = random.Random()
+"""The suite's one source of fresh values outside Hypothesis (keys, ids): seeded by the run's
+seed (`seed_values`), so that `--seed` sends the same requests again."""
+
+
+def seed_values(seed: int) -> None:
+    rng.seed(seed)
+
+
+def fresh_hex(length: int) -> str:
+    return "".join(rng.choice("0123456789abcdef") for _ in range(length))
+
+
+def fresh_uuid() -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def plain_amounts() -> st.SearchStrategy[int | float]:
+    """Amounts every target must accept: 1.00 to 1000.00 with at most two decimals."""
+    return st.builds(_amount, st.integers(1, 1000), st.just(0)) | st.integers(100, 100_000).map(
+        lambda cents: round(cents / 100, 2)
+    )
 
 
 def amounts() -> st.SearchStrategy[int | float]:
@@ -53,25 +78,72 @@ def descriptions() -> st.SearchStrategy[str]:
     return text.map(lambda t: f"{t} [{_run_tag}]".strip())
 
 
+def plain_descriptions() -> st.SearchStrategy[str]:
+    """Printable ASCII descriptions of at most 100 characters that carry the run id."""
+    return st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40).map(
+        lambda t: f"{t} [{_run_tag}]".strip()[:100]
+    )
+
+
 def customer_ids() -> st.SearchStrategy[str]:
     return st.text(ALNUM, min_size=1, max_size=12).map(lambda t: f"cus_{t}")
 
 
-def payment_bodies() -> st.SearchStrategy[dict[str, Any]]:
-    """Valid PaymentRequestDto bodies, with and without customerId."""
-    required = st.fixed_dictionaries(
-        {
-            "amount": amounts(),
-            "currency": st.sampled_from(CURRENCIES),
-            "description": descriptions(),
-        }
-    )
+def _bodies(
+    amount: st.SearchStrategy[Any], currency: st.SearchStrategy[str], text: st.SearchStrategy[str]
+) -> st.SearchStrategy[dict[str, Any]]:
+    required = st.fixed_dictionaries({"amount": amount, "currency": currency, "description": text})
     return st.one_of(
         required,
         st.builds(
             lambda body, customer: {**body, "customerId": customer}, required, customer_ids()
         ),
     )
+
+
+def plain_bodies() -> st.SearchStrategy[dict[str, Any]]:
+    """Bodies every target must accept (see `is_plain`), with and without customerId."""
+    return _bodies(plain_amounts(), st.just("USD"), plain_descriptions())
+
+
+def payment_bodies() -> st.SearchStrategy[dict[str, Any]]:
+    """Valid PaymentRequestDto bodies, two in three plain, the others reaching further (any of
+    the currencies, amounts up to billions, unicode descriptions)."""
+    wide = _bodies(amounts(), st.sampled_from(CURRENCIES), descriptions())
+    return st.one_of(plain_bodies(), plain_bodies(), wide)
+
+
+_CUSTOMER = re.compile(r"[A-Za-z0-9_-]{1,36}")
+
+
+def is_plain(body: Any) -> bool:
+    """Whether a body is one every target must accept: an amount from 1.00 to 1000.00 with at
+    most two decimals, currency USD, a description of 1 to 100 printable ASCII characters, and
+    no customerId or one of 1 to 36 letters, digits, `_` or `-` (and nothing else)."""
+    if not isinstance(body, dict) or set(body) - {
+        "amount",
+        "currency",
+        "description",
+        "customerId",
+    }:
+        return False
+    amount, description = body.get("amount"), body.get("description")
+    plain_amount = (
+        isinstance(amount, int | float)
+        and not isinstance(amount, bool)
+        and 1 <= amount <= 1000
+        and abs(round(amount, 2) - amount) < 1e-9
+    )
+    plain_text = (
+        isinstance(description, str)
+        and 1 <= len(description) <= 100
+        and all(32 <= ord(c) < 127 for c in description)
+    )
+    customer = body.get("customerId")
+    plain_customer = (customer is None and "customerId" not in body) or (
+        isinstance(customer, str) and _CUSTOMER.fullmatch(customer) is not None
+    )
+    return plain_amount and body.get("currency") == "USD" and plain_text and plain_customer
 
 
 # -- keys ------------------------------------------------------------------------------------
@@ -88,15 +160,15 @@ def fresh_key(length: int, style: str) -> str:
     'prefixed'), never seen before with overwhelming probability: its random core has at least
     31 bits even at length 6."""
     if style == "uuid":
-        return str(uuid.uuid4())
+        return fresh_uuid()
     if style == "prefixed":
         length = max(length, len(_PREFIX) + KEY_MIN)
-        return _PREFIX + "".join(_random.choice(ALNUM) for _ in range(length - len(_PREFIX)))
+        return _PREFIX + "".join(rng.choice(ALNUM) for _ in range(length - len(_PREFIX)))
     alphabet = _STYLE_ALPHABETS.get(style, ALNUM)
-    chars = [_random.choice(alphabet) for _ in range(length)]
+    chars = [rng.choice(alphabet) for _ in range(length)]
     marker = {"underscore": "_", "hyphen": "-"}.get(style)
     if marker:
-        chars[_random.randrange(1, length - 1)] = marker
+        chars[rng.randrange(1, length - 1)] = marker
     return "".join(chars)
 
 
@@ -111,7 +183,7 @@ def keys() -> st.SearchStrategy[str]:
 
 def unique_key(prefix: str = "k") -> str:
     """A fresh valid key outside Hypothesis' control (for setup steps of a test)."""
-    return f"{prefix}_{uuid.uuid4().hex}"[:KEY_MAX]
+    return f"{prefix}_{fresh_hex(32)}"[:KEY_MAX]
 
 
 @dataclass(frozen=True)
@@ -128,20 +200,20 @@ class BadKey:
 
 
 def _embed(char: str, length: int) -> str:
-    core = [_random.choice(ALNUM) for _ in range(length)]
-    core[_random.randrange(1, length - 1)] = char
+    core = [rng.choice(ALNUM) for _ in range(length)]
+    core[rng.randrange(1, length - 1)] = char
     return "".join(core)
 
 
 def short_keys() -> st.SearchStrategy[BadKey]:
     return st.integers(1, KEY_MIN - 1).map(
-        lambda n: BadKey("".join(_random.choice(ALNUM) for _ in range(n)), f"{n} characters")
+        lambda n: BadKey("".join(rng.choice(ALNUM) for _ in range(n)), f"{n} characters")
     )
 
 
 def long_keys() -> st.SearchStrategy[BadKey]:
     return st.integers(KEY_MAX + 1, KEY_MAX * 4).map(
-        lambda n: BadKey("".join(_random.choice(ALNUM) for _ in range(n)), f"{n} characters")
+        lambda n: BadKey("".join(rng.choice(ALNUM) for _ in range(n)), f"{n} characters")
     )
 
 
@@ -190,13 +262,13 @@ def every_mutation(body: dict[str, Any]) -> st.SearchStrategy[tuple[Mutation, ..
 
 def _mutation_kinds(body: dict[str, Any]) -> list[st.SearchStrategy[Mutation]]:
     options: list[st.SearchStrategy[Mutation]] = [
-        amounts()
+        plain_amounts()
         .filter(lambda a: a != body["amount"])
         .map(lambda a: Mutation({**body, "amount": a}, f"amount {body['amount']} -> {a}")),
         st.sampled_from([c for c in CURRENCIES if c != body["currency"].upper()]).map(
             lambda c: Mutation({**body, "currency": c}, f"currency -> {c}")
         ),
-        descriptions()
+        plain_descriptions()
         .filter(lambda d: d != body["description"])
         .map(lambda d: Mutation({**body, "description": d}, "description changed")),
         st.sampled_from(("amount", "currency", "description")).map(

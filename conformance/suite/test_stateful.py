@@ -40,12 +40,12 @@ from hypothesis.stateful import (
 )
 
 from conformance import repro, spec
-from conformance.checks import CREATE_OP, GET_OP, REFUND_OP
 from conformance.client import KEY_HEADER, ApiClient
 from conformance.failures import ConformanceFailure
 from conformance.http import NotJudged
 from conformance.repro_runtime import Resp, evaluate, make_key
 from conformance.run import _NotJudgedSkip
+from conformance.spec import CREATE_OP, GET_OP, REFUND_OP
 from conformance.strategies import (
     BadKey,
     bad_character_keys,

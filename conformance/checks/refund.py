@@ -1,0 +1,104 @@
+"""REFUND-CREATE, REFUND-ONCE, CONC-REFUND-ONCE: a refund refunds the payment in full, and a
+payment is refunded at most once, whatever the keys. (REFUND-REPLAY is `replay_is_identical`,
+REFUND-KEY `key_refused_with_400`, REFUND-UNKNOWN `unknown_payment_refused`.)
+"""
+
+from __future__ import annotations
+
+import json
+
+from .answer import Answer, describe, is_num, same_number
+from .failure import fail
+from .registry import check
+from .shapes import refund_problems
+from .status import ANY_4XX, expect_status, within
+
+__all__ = [
+    "at_most_one_refund",
+    "refund_of_the_payment",
+    "refunded_never_exceeds_paid",
+    "second_refund_makes_no_new_refund",
+]
+
+
+@check(
+    "REFUND-CREATE",
+    "AUTH-NOT-STORED",
+    "AUTH-KEY-SCOPE",
+    "CONFLICT-CROSS-OPERATION",
+    "STATEFUL-MODEL",
+)
+def refund_of_the_payment(refund: Answer, payment: Answer, *, status: int | None = 200) -> None:
+    """200 (any 2xx where `status` is None) with a RefundResponseDto whose `paymentId` is the
+    payment's id and whose `amount` is the payment's amount (as a number)."""
+    if status is None:
+        expect_status(refund, "2xx", "The refund was not processed")
+    else:
+        expect_status(refund, {status}, "A refund of an existing payment was not answered 200")
+    problems = refund_problems(refund)
+    if problems:
+        fail(
+            "The refund response is not a RefundResponseDto",
+            expected="id, paymentId, amount, status and timestamp of the right types",
+            received=f"{'; '.join(problems)}: {describe(refund)}",
+        )
+    if str(refund.get("paymentId")) != str(payment.get("id")):
+        fail(
+            "The refund names another payment",
+            expected=f"paymentId {json.dumps(payment.get('id'))}",
+            received=f"paymentId {json.dumps(refund.get('paymentId'))}",
+        )
+    if is_num(payment.get("amount")) and not same_number(
+        refund.get("amount"), payment.get("amount")
+    ):
+        fail(
+            "The refund amount is not the payment amount",
+            expected=f"amount {json.dumps(payment.get('amount'))}",
+            received=f"amount {json.dumps(refund.get('amount'))}",
+        )
+
+
+@check("REFUND-ONCE", "REFUND-REPLAY", "STATEFUL-MODEL")
+def second_refund_makes_no_new_refund(answer: Answer, first: Answer) -> None:
+    """A refund of a refunded payment with a new key: any 4xx (400, 409 and 422 are usual), or a
+    2xx returning the original refund (its `id`)."""
+    if answer.ok:
+        if answer.get("id") is None or answer.get("id") != first.get("id"):
+            fail(
+                "A second refund of a refunded payment made a new refund",
+                expected=f"a 4xx, or the original refund {json.dumps(first.get('id'))}",
+                received=describe(answer),
+            )
+        return
+    expect_status(answer, ANY_4XX, "A second refund of a refunded payment was not refused")
+
+
+@check("CONC-REFUND-ONCE", "REFUND-ONCE", "STATEFUL-MODEL")
+def at_most_one_refund(*refunds: Answer) -> None:
+    """At most one distinct refund `id` among the 2xx answers to refunds of one payment."""
+    ids = {json.dumps(a.get("id")) for a in refunds if a.ok}
+    if len(ids) > 1:
+        statuses = ", ".join(f"{a.status} {json.dumps(a.get('id'))}" for a in refunds)
+        fail(
+            f"One payment got {len(ids)} refunds",
+            expected="at most one refund id among the 2xx answers",
+            received=statuses,
+        )
+
+
+@check("REFUND-CREATE", "STATEFUL-MODEL")
+def refunded_never_exceeds_paid(payment: Answer, *refunds: Answer) -> None:
+    """Every 2xx refund of a payment is for at most the payment's amount."""
+    paid = payment.get("amount")
+    for refund in refunds:
+        amount = refund.get("amount")
+        if refund.ok and is_num(paid) and not (is_num(amount) and amount <= paid + 1e-9):
+            fail(
+                "A refund is for more than the payment",
+                expected=f"at most {json.dumps(paid)}",
+                received=describe(refund),
+            )
+
+
+def is_refused(answer: Answer) -> bool:
+    return within(answer.status, ANY_4XX)

@@ -1,0 +1,80 @@
+"""The registry of checks: one named function per property, under the requirements it serves.
+
+A check is a plain function: its positional arguments are answers (anything `Answer.of`
+takes), its keyword arguments plain JSON values. Registered with `@check("REQ-ID", ...)`, it is
+called with the requirement it judges for (`requirement=`, default the first it serves) and an
+optional context `title=`; when it fails, the Violation carries the requirement, the check's
+name, the answers' journal positions and the keyword values, so a reproduction can judge its
+own answers with the same check by name.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .answer import Answer
+from .failure import Violation
+
+__all__ = ["CHECKS", "Check", "apply", "check", "checks_for"]
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    serves: tuple[str, ...]
+    accepts: str
+    """What the check accepts, in a sentence (its docstring's first paragraph)."""
+    function: Callable[..., None]
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(*serves: str) -> Callable[[F], F]:
+    if not serves:
+        raise ValueError("a check serves at least one requirement")
+
+    def register(function: F) -> F:
+        name = function.__name__
+        if name in CHECKS:
+            raise ValueError(f"duplicate check name {name!r}")
+        accepts = " ".join((function.__doc__ or "").strip().split("\n\n")[0].split())
+        if not accepts:
+            raise ValueError(f"check {name!r} has no docstring saying what it accepts")
+
+        @functools.wraps(function)
+        def judged(
+            *answers: Any, requirement: str | None = None, title: str | None = None, **params: Any
+        ) -> None:
+            serving = requirement or serves[0]
+            if serving not in serves:
+                raise ValueError(f"check {name} does not serve {serving} (it serves {serves})")
+            seen = [Answer.of(a) for a in answers]
+            try:
+                function(*seen, **params)
+            except Violation as violation:
+                violation.requirement, violation.check = serving, name
+                violation.answers = [a.seq for a in seen]
+                violation.params = params
+                if title:
+                    violation.title = title
+                raise
+
+        CHECKS[name] = Check(name, tuple(serves), accepts, judged)
+        return judged  # type: ignore[return-value]
+
+    return register
+
+
+def apply(name: str, answers: list[Answer], params: dict[str, Any], requirement: str) -> None:
+    """Apply the registered check `name` again (a reproduction judging its own answers)."""
+    CHECKS[name].function(*answers, requirement=requirement, **params)
+
+
+def checks_for(requirement: str) -> list[Check]:
+    return [c for c in CHECKS.values() if requirement in c.serves]
