@@ -36,7 +36,7 @@ from conformance.results import (
     judge,
     results_for,
 )
-from conformance.strategies import set_run_tag
+from conformance.strategies import seed_values, set_run_tag
 from conformance.target import Target
 
 PROFILE_EXAMPLES = {"fast": 10, "default": 25, "thorough": 100}
@@ -121,6 +121,7 @@ class ConformanceRun:
             requirement_id = requirement_of(item)[0]
             self.pending[requirement_id] = self.pending.get(requirement_id, 0) + 1
         set_run_tag(self.target.run_id)
+        seed_values(self.target.seed)
         for item in items:
             self._wrap_hypothesis(item)
         self._say(
