@@ -9,7 +9,7 @@ REPORT_DIR ?= reports
 CONFORMANCE_ARGS ?=
 
 .PHONY: venv serve test conformance bench lint clean
-.PHONY: selftest selftest-soak fault-catalog
+.PHONY: selftest selftest-soak fault-catalog requirements-page
 .PHONY: stateful-soak stateful-detection
 .PHONY: durability-soak conformance-soak
 
@@ -46,6 +46,9 @@ selftest: $(STAMP)
 
 selftest-soak: $(STAMP)
 	$(BIN)/python -m conformance.selftest --soak 20 --faults-only
+
+requirements-page: $(STAMP)
+	$(BIN)/python -m conformance.requirements_page docs/requirements.md
 
 fault-catalog: $(STAMP)
 	$(BIN)/python -m conformance.selftest --table docs/fault-catalog.md
