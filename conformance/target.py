@@ -11,8 +11,7 @@ import json
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,7 +54,9 @@ class Target:
     max_rate_limit_wait: float
     ca_bundle: Path | None
     only: frozenset[str] | None
-    run_id: str = field(default_factory=lambda: new_run_id())
+    run_id: str = ""
+    """Tags what the run leaves on the target (every description carries it); made from the
+    seed, so a rerun with `--seed` sends the very same requests."""
     baseline: Path | None = None
     """An earlier conformance.json to compare verdicts with (--baseline)."""
 
@@ -74,12 +75,16 @@ class Target:
             values += [self.second_credentials.key, self.second_credentials.secret]
         return tuple(v for v in values if v)
 
+    def __post_init__(self) -> None:
+        if not self.run_id:
+            object.__setattr__(self, "run_id", run_id_for(self.seed))
+
     def runs(self, requirement_id: str) -> bool:
         return self.only is None or requirement_id in self.only
 
 
-def new_run_id() -> str:
-    return f"run-{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+def run_id_for(seed: int) -> str:
+    return f"run-{seed:010d}"
 
 
 def _raw(option: Option, given: Mapping[str, Any], environ: Mapping[str, str]) -> Any:

@@ -6,7 +6,6 @@ a secret can reach a report through them.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from hypothesis import given
 from conformance import checks
 from conformance.checks import Answer, describe
 from conformance.client import ApiClient
-from conformance.strategies import keys, plain_bodies, unique_key
+from conformance.strategies import fresh_hex, keys, plain_bodies, unique_key
 from conformance.suite.helpers import (
     Created,
     Precondition,
@@ -45,7 +44,7 @@ def without(api: ApiClient, missing: str) -> tuple[ApiClient, dict[str, str]]:
 def wrong(api: ApiClient, which: str) -> ApiClient:
     """The client with a random key or a random secret in place of the real one."""
     real = api.target.credentials
-    token = secrets.token_hex(8)
+    token = fresh_hex(16)
     credentials = (
         Credentials(token, real.secret) if which == "key" else Credentials(real.key, token)
     )

@@ -4,6 +4,7 @@ one refund per payment."""
 from __future__ import annotations
 
 import json
+import random
 import string
 from collections.abc import Callable
 from typing import Any
@@ -110,13 +111,14 @@ def unknown_ids() -> st.SearchStrategy[str]:
 def lookalike(real: str) -> str:
     """An id shaped like `real` (same length, same character classes, same prefix) that the
     target did not make: its last alphanumeric characters are redrawn."""
+    draw = random.Random(rng.getrandbits(64))  # one draw of the run's generator, whatever `real`
     if real.isdigit():  # sequential numbers: one far beyond any the target has made
-        return str(10**15 + rng.randrange(10**15))
+        return str(10**15 + draw.randrange(10**15))
     positions = [i for i, c in enumerate(real) if c.isascii() and c.isalnum()][-12:]
     while True:
         chars = list(real)
         for i in positions:
-            chars[i] = rng.choice(_same_class(real[i]))
+            chars[i] = draw.choice(_same_class(real[i]))
         candidate = "".join(chars)
         if candidate != real:
             return candidate
