@@ -19,7 +19,7 @@ from typing import Any
 import hypothesis
 import pytest
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis.errors import Flaky
+from hypothesis.errors import Flaky, Unsatisfiable
 
 from conformance import __version__
 from conformance.client import ApiClient
@@ -228,6 +228,19 @@ class ConformanceRun:
         elif report.skipped:
             outcome.outcome = Outcome.SKIPPED
             outcome.message = str(getattr(error, "msg", "") or error or "")
+        elif report.failed and not isinstance(
+            underlying_failure(error), ConformanceFailure | Redirected | TargetUnreachable
+        ):
+            # Not a verdict on the target: the suite itself broke (or Hypothesis found no
+            # example it could use). Said loudly, never blamed on the target.
+            outcome.outcome = Outcome.NOT_JUDGED
+            outcome.message = (
+                self.api.session.redactor.text(
+                    f"the suite could not judge this (a defect of the suite, please report it): "
+                    f"{type(error).__name__}: {str(error)[:300]}"
+                )
+                or ""
+            )
         elif report.failed:
             outcome.outcome = Outcome.FAILED
             error = underlying_failure(error)
@@ -272,9 +285,6 @@ class ConformanceRun:
             )
         elif isinstance(error, TargetUnreachable):
             outcome.title = f"The target stopped answering: {error}"
-        else:
-            outcome.title = f"Unexpected error: {type(error).__name__}"
-            outcome.received = self.api.session.redactor.text(str(error)) or ""
         outcome.message = str(
             self.api.session.redactor.text(
                 f"{outcome.title}\nExpected: {outcome.expected}\nReceived: {outcome.received}"
@@ -341,6 +351,18 @@ class ConformanceRun:
             reporter.write_line(line)
         else:
             print(line, file=sys.stdout, flush=True)
+
+
+def unjudged_reason(error: BaseException | None) -> str:
+    if isinstance(error, Unsatisfiable):
+        return (
+            "every example was dropped: the target refused every body the test drew "
+            "(see the bodies it refused)"
+        )
+    return (
+        "the suite could not judge this (a defect of the suite, please report it): "
+        f"{type(error).__name__}: {str(error)[:300]}"
+    )
 
 
 def underlying_failure(error: BaseException | None) -> BaseException | None:
