@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import string
 import subprocess
 import sys
@@ -715,6 +716,7 @@ def test_an_installed_package_uses_its_force_included_copy(tmp_path: Path) -> No
     (package / "specs").mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "spec.py").write_text(Path(spec.__file__).read_text(encoding="utf-8"))
+    shutil.copytree(Path(spec.__file__).parent / "checks", package / "checks")
     (package / "specs" / spec.SPEC_FILENAME).write_bytes(spec.SPEC_PATH.read_bytes())
     probe = "import conformance.spec as s; print(s.SPEC_PATH)"
     done = subprocess.run(
@@ -733,6 +735,7 @@ def test_a_missing_contract_is_a_clear_error(tmp_path: Path) -> None:
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "spec.py").write_text(Path(spec.__file__).read_text(encoding="utf-8"))
+    shutil.copytree(Path(spec.__file__).parent / "checks", package / "checks")
     done = subprocess.run(
         [sys.executable, "-c", "import conformance.spec"],
         cwd=tmp_path,
