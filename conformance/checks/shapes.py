@@ -23,8 +23,10 @@ __all__ = [
 
 PAYMENT_FIELDS = ("id", "amount", "currency", "status", "timestamp")
 REFUND_FIELDS = ("id", "paymentId", "amount", "status", "timestamp")
-RESOURCE_VALUES = ("amount", "currency", "status", "customerId", "timestamp", "paymentId", "id")
-"""Fields of a payment or refund whose values, when the request did not carry them, are data."""
+RESOURCE_VALUES = ("amount", "currency", "status", "customerId", "paymentId", "id")
+"""Fields of a payment or refund whose values, when the request did not carry them, are data.
+Not the timestamp: an error body's own `timestamp` (NestJS' exception filter, Spring) may well
+fall in the same second as the payment's."""
 
 
 def error_body_problems(answer: Answer) -> list[str]:
@@ -115,9 +117,9 @@ def leaked_data(
     Data is a payment- or refund-shaped object anywhere in the body, the body of one of
     `resources` (the stored answers of the payment or refund concerned), or a value of one of
     them that the request did not carry (`carried`: the values the request itself sent, such as
-    the id in its URL, its key, or the fields of its body): under the field's own name, or as a
-    timestamp or a customer id anywhere. Messages, codes and trace ids of the target's own are
-    not data, and neither is anything the request carried.
+    the id in its URL, its key, or the fields of its body): under the field's own name, or a
+    customer id anywhere. Messages, codes, timestamps and trace ids of the target's own are not
+    data, and neither is anything the request carried.
     """
     body = answer.json
     if body is None:
@@ -136,9 +138,7 @@ def leaked_data(
             for name in RESOURCE_VALUES
             if name in resource.json and json.dumps(resource.json[name]) not in sent
         }
-        distinctive = {
-            json.dumps(values[name]) for name in ("timestamp", "customerId") if name in values
-        }
+        distinctive = {json.dumps(values[name]) for name in ("customerId",) if name in values}
         for name, value in _leaves(body):
             if (
                 name in values
