@@ -56,6 +56,12 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "reason": result.reason,
         "duration": round(result.duration, 3),
         "tests": [_test(outcome) for outcome in result.outcomes],
+        "refused_bodies": [
+            note
+            for outcome in result.outcomes
+            if outcome.part != "info"
+            for note in outcome.observations
+        ],
         "change": result.change.value if result.change else None,
         "baseline_verdict": result.previous,
     }
