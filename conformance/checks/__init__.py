@@ -43,6 +43,7 @@ from .protocol import (
 from .refund import (
     at_most_one_refund,
     refund_of_the_payment,
+    refund_processed,
     refunded_never_exceeds_paid,
     second_refund_makes_no_new_refund,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "rate_limits_carry_retry_after",
     "refund",
     "refund_of_the_payment",
+    "refund_processed",
     "refunded_never_exceeds_paid",
     "refusal_carries_no_payment_data",
     "refused_with_401",

@@ -11,7 +11,7 @@ from .answer import Answer, describe, is_num, same_number
 from .failure import fail
 from .registry import check
 from .shapes import refund_problems
-from .status import ANY_4XX, expect_status, within
+from .status import ANY_2XX, ANY_4XX, expect_status, within
 
 __all__ = [
     "at_most_one_refund",
@@ -21,20 +21,24 @@ __all__ = [
 ]
 
 
-@check(
-    "REFUND-CREATE",
-    "AUTH-NOT-STORED",
-    "AUTH-KEY-SCOPE",
-    "CONFLICT-CROSS-OPERATION",
-    "STATEFUL-MODEL",
-)
-def refund_of_the_payment(refund: Answer, payment: Answer, *, status: int | None = 200) -> None:
-    """200 (any 2xx where `status` is None) with a RefundResponseDto whose `paymentId` is the
-    payment's id and whose `amount` is the payment's amount (as a number)."""
-    if status is None:
-        expect_status(refund, "2xx", "The refund was not processed")
-    else:
-        expect_status(refund, {status}, "A refund of an existing payment was not answered 200")
+@check("AUTH-NOT-STORED", "AUTH-KEY-SCOPE", "CONFLICT-CROSS-OPERATION")
+def refund_processed(refund: Answer, payment: Answer) -> None:
+    """A 2xx whose `paymentId` is the payment's id: the refund was processed (what the refund
+    says about the amount is REFUND-CREATE's to judge)."""
+    expect_status(refund, ANY_2XX, "The refund was not processed")
+    if str(refund.get("paymentId")) != str(payment.get("id")):
+        fail(
+            "The answer is not a refund of the payment",
+            expected=f"a refund with paymentId {json.dumps(payment.get('id'))}",
+            received=describe(refund),
+        )
+
+
+@check("REFUND-CREATE", "STATEFUL-MODEL")
+def refund_of_the_payment(refund: Answer, payment: Answer) -> None:
+    """200 with a RefundResponseDto whose `paymentId` is the payment's id and whose `amount` is
+    the payment's amount (as a number)."""
+    expect_status(refund, {200}, "A refund of an existing payment was not answered 200")
     problems = refund_problems(refund)
     if problems:
         fail(
@@ -48,12 +52,11 @@ def refund_of_the_payment(refund: Answer, payment: Answer, *, status: int | None
             expected=f"paymentId {json.dumps(payment.get('id'))}",
             received=f"paymentId {json.dumps(refund.get('paymentId'))}",
         )
-    if is_num(payment.get("amount")) and not same_number(
-        refund.get("amount"), payment.get("amount")
-    ):
+    paid = payment.get("amount")
+    if is_num(paid) and not same_number(refund.get("amount"), paid):
         fail(
             "The refund amount is not the payment amount",
-            expected=f"amount {json.dumps(payment.get('amount'))}",
+            expected=f"amount {json.dumps(paid)}",
             received=f"amount {json.dumps(refund.get('amount'))}",
         )
 
