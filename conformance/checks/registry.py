@@ -13,14 +13,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol
 
 from .answer import Answer
 from .failure import Violation
 
-__all__ = ["CHECKS", "Check", "apply", "check", "checks_for"]
+__all__ = ["CHECKS", "Check", "Judged", "apply", "check", "checks_for"]
 
-F = TypeVar("F", bound=Callable[..., None])
+
+class Judged(Protocol):
+    """A registered check as callers see it: answers of any kind `Answer.of` takes, the
+    requirement it judges for, a context title, and its own keyword values."""
+
+    def __call__(
+        self, *answers: Any, requirement: str | None = None, title: str | None = None, **params: Any
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -29,17 +36,17 @@ class Check:
     serves: tuple[str, ...]
     accepts: str
     """What the check accepts, in a sentence (its docstring's first paragraph)."""
-    function: Callable[..., None]
+    function: Judged
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def check(*serves: str) -> Callable[[F], F]:
+def check(*serves: str) -> Callable[[Callable[..., None]], Judged]:
     if not serves:
         raise ValueError("a check serves at least one requirement")
 
-    def register(function: F) -> F:
+    def register(function: Callable[..., None]) -> Judged:
         name = function.__name__
         if name in CHECKS:
             raise ValueError(f"duplicate check name {name!r}")
@@ -66,7 +73,7 @@ def check(*serves: str) -> Callable[[F], F]:
                 raise
 
         CHECKS[name] = Check(name, tuple(serves), accepts, judged)
-        return judged  # type: ignore[return-value]
+        return judged
 
     return register
 
