@@ -1,72 +1,34 @@
-"""Conformant variants: servers that make another allowed choice, one override each.
-
-Each is correct on every MUST and SHOULD of REQUIREMENTS.md; the suite must pass them all
-(a suite that fails one of them mistakes our choices for the contract).
-"""
+"""Other ways to keep idempotency keys: their scope, replay markers, what a duplicate in flight
+gets."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
-import threading
 import time
-import uuid
-from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
 
-from .behaviour import CONFLICT_MESSAGE, Behaviour
-from .model import ApiError, KeyedCall, Reply, StoredKey
-from .settings import Settings
-from .store import Store
-
-VARIANTS: dict[str, type[Behaviour]] = {}
-
-
-def variant(cls: type[Behaviour]) -> type[Behaviour]:
-    if cls.name in VARIANTS:
-        raise ValueError(f"duplicate variant name {cls.name!r}")
-    VARIANTS[cls.name] = cls
-    return cls
-
-
-VARIANTS[Behaviour.name] = Behaviour
+from ..behaviour import CONFLICT_MESSAGE
+from ..model import ApiError, KeyedCall, Reply, StoredKey
+from .registry import Variant, variant
 
 
 @variant
-class UuidIds(Behaviour):
-    name = "uuid-ids"
-    summary = "ids are UUIDs; timestamps carry +00:00 and no milliseconds"
-
-    def new_id(self, prefix: str) -> str:
-        return str(uuid.uuid4())
-
-    def now(self) -> str:
-        return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-@variant
-class Validation422(Behaviour):
-    name = "validation-422"
-    summary = "invalid bodies get 422 with message as a list of strings"
-
-    def validation_error(self, messages: list[str]) -> ApiError:
-        return ApiError(422, messages)
-
-
-@variant
-class ScopedKeys(Behaviour):
+class ScopedKeys(Variant):
     name = "scoped-keys"
-    summary = "keys are scoped per endpoint and resource (one key may serve several)"
+    summary = (
+        "keys are scoped per endpoint and resource, one key may serve several "
+        "(CONFLICT-CROSS-OPERATION: a fresh result)"
+    )
 
     def key_scope(self, operation: str, resource: str) -> str:
         return f"{operation}:{resource}"
 
 
 @variant
-class ReplayHeader(Behaviour):
+class ReplayHeader(Variant):
     name = "replay-header"
-    summary = "replays carry Idempotent-Replayed: true"
+    summary = "replays carry Idempotent-Replayed: true (REPLAY-MARKER is INFO)"
 
     def replay(self, stored: StoredKey) -> Reply:
         reply = super().replay(stored)
@@ -74,38 +36,12 @@ class ReplayHeader(Behaviour):
 
 
 @variant
-class Flaky429(Behaviour):
-    name = "flaky-429"
-    summary = "every 100th request gets 429 with Retry-After: 1, with no side effect"
-    every = 100
-
-    def __init__(self, store: Store, settings: Settings) -> None:
-        super().__init__(store, settings)
-        self._counter = itertools.count(1)
-        self._lock = threading.Lock()
-
-    async def throttle(self, client: str) -> None:
-        with self._lock:
-            n = next(self._counter)
-        if n % self.every == 0:
-            raise ApiError(429, "Too Many Requests", {"Retry-After": "1"})
-        await super().throttle(client)
-
-
-@variant
-class Slow(Behaviour):
-    name = "slow"
-    summary = "every request takes about 20 ms longer"
-    latency = 0.02
-
-    async def on_request(self) -> None:
-        await asyncio.sleep(self.latency)
-
-
-@variant
-class InflightConflict(Behaviour):
+class InflightConflict(Variant):
     name = "inflight-409"
-    summary = "a duplicate that arrives while the first is in flight gets 409 (no waiting)"
+    summary = (
+        "a duplicate that arrives while the first is in flight gets 409, no waiting "
+        "(CONC-CREATE: 409 or 429)"
+    )
     processing_delay = 0.02
     """Long enough for duplicates released together to find the key claimed, short enough
     that a whole suite run against this variant stays quick."""
