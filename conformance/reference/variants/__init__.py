@@ -9,12 +9,22 @@ reference behaviour first.
 
 from __future__ import annotations
 
-from . import idempotency, ids_and_times, rate_limits, statuses, transport
+from . import (
+    bodies,
+    error_bodies,
+    idempotency,
+    ids_and_times,
+    rate_limits,
+    statuses,
+    transport,
+)
 from .registry import VARIANTS, Variant, suite_args, variant, warns_of
 
 __all__ = [
     "VARIANTS",
     "Variant",
+    "bodies",
+    "error_bodies",
     "idempotency",
     "ids_and_times",
     "rate_limits",
