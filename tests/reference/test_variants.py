@@ -25,6 +25,7 @@ ID_FORMATS = {
     "ulid-ids": r"[0-9A-HJKMNP-TV-Z]{26}",
     "numeric-ids": r"[1-9]\d{17}",
     "uuid-param-400": r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+    "owner-in-id-400": r"pay_[0-9a-f]{8}_[0-9a-f]{16}",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import (
     bodies,
+    business_rules,
     error_bodies,
     idempotency,
     ids_and_times,
@@ -24,6 +25,7 @@ __all__ = [
     "VARIANTS",
     "Variant",
     "bodies",
+    "business_rules",
     "error_bodies",
     "idempotency",
     "ids_and_times",
