@@ -129,15 +129,47 @@ def test_scoped_keys_lets_one_key_serve_several_endpoints() -> None:
         assert api.refund(a["id"], key).content == first.content
 
 
+def test_keys_per_operation_share_a_key_across_operations_but_not_payments() -> None:
+    with variant_server("keys-per-operation") as api:
+        key = api.new_key()
+        payment = api.create(key).json()
+        refund = api.refund(payment["id"], key)
+        assert (refund.status_code, refund.json()["paymentId"]) == (200, payment["id"])
+        assert_error(api.refund(api.paid()["id"], key), 409)
+
+
 @pytest.mark.parametrize(
     ("name", "header"),
-    [("replay-header", "Idempotent-Replayed")],
+    [("replay-header", "Idempotent-Replayed"), ("x-replay-header", "X-Idempotency-Replayed")],
 )
 def test_replay_headers_mark_replays_only(name: str, header: str) -> None:
     with variant_server(name) as api:
         key = api.new_key()
         assert header not in api.create(key).headers
         assert api.create(key).headers[header] == "true"
+
+
+def test_stored_validation_400_replays_the_400_and_refuses_another_body() -> None:
+    with variant_server("stored-validation-400") as api:
+        key = api.new_key()
+        first = api.create(key, {"currency": "USD"})
+        assert_error(first, 400)
+        assert api.create(key, {"currency": "USD"}).content == first.content
+        assert_error(api.create(key), 409)
+
+
+@pytest.mark.parametrize("key", ["order:42/abc", "a.b.c.d!", "k#1?x=2&y"])
+def test_printable_keys_accept_other_punctuation(key: str) -> None:
+    with variant_server("printable-keys") as api:
+        first = api.create(key)
+        assert first.status_code == 201
+        assert api.create(key).content == first.content
+
+
+@pytest.mark.parametrize("key", ["order 42/abc", "short", "x" * 65])
+def test_printable_keys_still_refuse_spaces_and_bad_lengths(key: str) -> None:
+    with variant_server("printable-keys") as api:
+        assert_error(api.create(key), 400)
 
 
 def burst(api: Api, key: str, size: int = 8) -> list[tuple[int, bytes, Any]]:
@@ -152,7 +184,7 @@ def burst(api: Api, key: str, size: int = 8) -> list[tuple[int, bytes, Any]]:
         return list(pool.map(send, range(size)))
 
 
-@pytest.mark.parametrize(("name", "refusal"), [("inflight-409", 409)])
+@pytest.mark.parametrize(("name", "refusal"), [("inflight-409", 409), ("inflight-429", 429)])
 def test_a_duplicate_in_flight_is_refused_without_waiting(name: str, refusal: int) -> None:
     with variant_server(name) as api:
         key = api.new_key()
@@ -160,5 +192,7 @@ def test_a_duplicate_in_flight_is_refused_without_waiting(name: str, refusal: in
         statuses = {status for status, _, _ in results}
         assert statuses == {201, refusal}, statuses  # the 201s: the first, or later replays
         assert len({content for status, content, _ in results if status == 201}) == 1
+        if refusal == 429:
+            assert {wait for status, _, wait in results if status == 429} == {"1"}
         created = next(content for status, content, _ in results if status == 201)
         assert api.create(key).content == created

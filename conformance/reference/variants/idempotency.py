@@ -1,16 +1,20 @@
 """Other ways to keep idempotency keys: their scope, replay markers, what a duplicate in flight
-gets."""
+gets, what an invalid body does to its key, and a wider key alphabet."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
 from ..behaviour import CONFLICT_MESSAGE
 from ..model import ApiError, KeyedCall, Reply, StoredKey
 from .registry import Variant, variant
+
+PRINTABLE_KEY = re.compile(r"[!-~]{6,64}")
 
 
 @variant
@@ -26,13 +30,75 @@ class ScopedKeys(Variant):
 
 
 @variant
-class ReplayHeader(Variant):
-    name = "replay-header"
-    summary = "replays carry Idempotent-Replayed: true (REPLAY-MARKER is INFO)"
+class KeysPerOperation(Variant):
+    name = "keys-per-operation"
+    summary = (
+        "keys are scoped per operation: a create key also serves one refund; a refund key on "
+        "another payment gets 409 (CONFLICT-CROSS-OPERATION)"
+    )
+
+    def key_scope(self, operation: str, resource: str) -> str:
+        return operation
+
+
+class MarkedReplays(Variant):
+    """Replays carry the header `marker`, set to "true"."""
+
+    marker = ""
 
     def replay(self, stored: StoredKey) -> Reply:
         reply = super().replay(stored)
-        return Reply(reply.status, reply.body, {"Idempotent-Replayed": "true"}, reply.content_type)
+        return Reply(reply.status, reply.body, {self.marker: "true"}, reply.content_type)
+
+
+@variant
+class ReplayHeader(MarkedReplays):
+    name = "replay-header"
+    summary = "replays carry Idempotent-Replayed: true (REPLAY-MARKER is INFO)"
+    marker = "Idempotent-Replayed"
+
+
+@variant
+class XReplayHeader(MarkedReplays):
+    name = "x-replay-header"
+    summary = "replays carry X-Idempotency-Replayed: true (REPLAY-MARKER is INFO)"
+    marker = "X-Idempotency-Replayed"
+
+
+@variant
+class StoredValidationError(Variant):
+    name = "stored-validation-400"
+    summary = (
+        "a key first used with an invalid body keeps that 400: the same body replays it, "
+        "another gets 409 (PAY-VALIDATION-KEY is INFO)"
+    )
+
+    def run_in_transaction(self, call: KeyedCall) -> Reply:
+        if call.invalid is None:
+            return super().run_in_transaction(call)
+        with self.store.transaction() as tx:
+            stored = self.lookup(tx, call)
+            if stored is not None:
+                return self.answer_existing(stored, call)
+            reply = self.render_error(call.invalid)
+            self.save(tx, call, reply)
+            return reply
+
+
+@variant
+class PrintableKeys(Variant):
+    name = "printable-keys"
+    summary = (
+        "keys may hold any printable ASCII but space, e.g. order:42/a "
+        "(KEY-ALPHABET: other punctuation is a SHOULD, may warn)"
+    )
+    warns = ("KEY-ALPHABET",)
+
+    def read_key(self, headers: Headers) -> str:
+        values = headers.getlist("idempotency-key")
+        if len(values) == 1 and PRINTABLE_KEY.fullmatch(values[0]):
+            return values[0]
+        return super().read_key(headers)
 
 
 @variant
@@ -47,6 +113,9 @@ class InflightConflict(Variant):
     that a whole suite run against this variant stays quick."""
     lease_seconds = 30.0
     """A claim older than this (its server died mid-request) no longer blocks the key."""
+
+    def in_flight_error(self) -> ApiError:
+        return ApiError(409, "A request with this idempotency key is in progress")
 
     async def run_idempotent(self, call: KeyedCall) -> Reply:
         early = await run_in_threadpool(self._claim, call)
@@ -72,7 +141,7 @@ class InflightConflict(Variant):
                 ) != (call.operation, call.resource):
                     raise ApiError(409, CONFLICT_MESSAGE)
                 else:
-                    raise ApiError(409, "A request with this idempotency key is in progress")
+                    raise self.in_flight_error()
             if stored is not None:
                 return self.answer_existing(stored, call)
             if call.invalid is not None:
@@ -101,3 +170,16 @@ class InflightConflict(Variant):
             stored = tx.get_key(call.client, call.scope, call.key)
             if stored is not None and stored.state == "pending":
                 tx.delete_key(call.client, call.scope, call.key)
+
+
+@variant
+class Inflight429(InflightConflict):
+    name = "inflight-429"
+    summary = (
+        "a duplicate that arrives while the first is in flight gets 429 with Retry-After: 1 "
+        "(CONC-CREATE: 409 or 429)"
+    )
+
+    def in_flight_error(self) -> ApiError:
+        message = "A request with this idempotency key is in progress"
+        return ApiError(429, message, {"Retry-After": "1"})
