@@ -9,7 +9,7 @@ REPORT_DIR ?= reports
 CONFORMANCE_ARGS ?=
 
 .PHONY: venv serve test conformance bench lint clean
-.PHONY: selftest selftest-soak fault-catalog
+.PHONY: selftest selftest-soak variants-soak fault-catalog
 .PHONY: stateful-soak stateful-detection
 .PHONY: durability-soak conformance-soak
 
@@ -46,6 +46,10 @@ selftest: $(STAMP)
 
 selftest-soak: $(STAMP)
 	$(BIN)/python -m conformance.selftest --soak 20 --faults-only
+
+# Every conformant variant with 20 seeds of the fast profile; prints each one's pass count.
+variants-soak: $(STAMP)
+	$(BIN)/python -m conformance.selftest --soak 20 --variants-only
 
 fault-catalog: $(STAMP)
 	$(BIN)/python -m conformance.selftest --table docs/fault-catalog.md
