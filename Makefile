@@ -9,7 +9,7 @@ REPORT_DIR ?= reports
 CONFORMANCE_ARGS ?=
 
 .PHONY: venv serve test conformance bench lint clean
-.PHONY: selftest selftest-soak fault-catalog requirements-page
+.PHONY: selftest selftest-soak variants-soak fault-catalog requirements-page
 .PHONY: stateful-soak stateful-detection
 .PHONY: durability-soak conformance-soak
 
@@ -49,6 +49,10 @@ selftest-soak: $(STAMP)
 
 requirements-page: $(STAMP)
 	$(BIN)/python -m conformance.requirements_page docs/requirements.md
+
+# Every conformant variant with 20 seeds of the fast profile; prints each one's pass count.
+variants-soak: $(STAMP)
+	$(BIN)/python -m conformance.selftest --soak 20 --variants-only
 
 fault-catalog: $(STAMP)
 	$(BIN)/python -m conformance.selftest --table docs/fault-catalog.md

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from .behaviour import Behaviour
 from .model import ApiError, Reply
 
-API_PREFIX = "/api/v0/test-payment"
+RESOURCE = "/test-payment"
 LOG = logging.getLogger("conformance.reference")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -25,17 +25,17 @@ def _behaviour(request: Request) -> Behaviour:
     return behaviour
 
 
-def _response(reply: Reply) -> Response:
-    return Response(
-        reply.body,
-        status_code=reply.status,
-        headers=dict(reply.headers),
-        media_type=reply.content_type or None,
-    )
+def _response(request: Request, reply: Reply) -> Response:
+    return _behaviour(request).respond(request, reply)
+
+
+def _error(request: Request, error: ApiError) -> Response:
+    error.path = request.url.path
+    return _response(request, _behaviour(request).render_error(error))
 
 
 def _internal_error(request: Request) -> Response:
-    return _response(_behaviour(request).render_error(ApiError(500, "Internal Server Error")))
+    return _error(request, ApiError(500, "Internal Server Error"))
 
 
 def answers_500(endpoint: Endpoint) -> Endpoint:
@@ -58,30 +58,29 @@ def answers_500(endpoint: Endpoint) -> Endpoint:
 
 @answers_500
 async def create_payment(request: Request) -> Response:
-    return _response(await _behaviour(request).create(request))
+    return _response(request, await _behaviour(request).create(request))
 
 
 @answers_500
 async def get_payment(request: Request) -> Response:
-    return _response(await _behaviour(request).get(request, request.path_params["id"]))
+    return _response(request, await _behaviour(request).get(request, request.path_params["id"]))
 
 
 @answers_500
 async def refund_payment(request: Request) -> Response:
-    return _response(await _behaviour(request).refund(request, request.path_params["id"]))
+    return _response(request, await _behaviour(request).refund(request, request.path_params["id"]))
 
 
 async def on_api_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, ApiError):  # pragma: no cover - registered for ApiError only
         raise exc
-    return _response(_behaviour(request).render_error(exc))
+    return _error(request, exc)
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):  # pragma: no cover - registered for HTTPException
         raise exc
-    error = ApiError(exc.status_code, str(exc.detail), exc.headers)
-    return _response(_behaviour(request).render_error(error))
+    return _error(request, ApiError(exc.status_code, str(exc.detail), exc.headers))
 
 
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
@@ -90,11 +89,12 @@ async def on_unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def build_app(behaviour: Behaviour) -> Starlette:
+    root = behaviour.api_prefix + RESOURCE
     app = Starlette(
         routes=[
-            Route(API_PREFIX, create_payment, methods=["POST"]),
-            Route(API_PREFIX + "/{id}", get_payment, methods=["GET"]),
-            Route(API_PREFIX + "/{id}/refund", refund_payment, methods=["POST"]),
+            Route(root, create_payment, methods=["POST"]),
+            Route(root + "/{id}", get_payment, methods=["GET"]),
+            Route(root + "/{id}/refund", refund_payment, methods=["POST"]),
         ],
         exception_handlers={
             ApiError: on_api_error,

@@ -4,7 +4,7 @@ Routes call ``create``, ``get`` and ``refund``; each runs the gates in order (au
 throttle, read the key, read the body) and hands a KeyedCall to the idempotency engine
 (``run_idempotent``), which looks the key up, replays or refuses, or performs the operation and
 stores its response, all in one transaction. Conformant variants and deliberate faults are
-subclasses that override one step (see variants.py and faults.py).
+subclasses that override one step (see the variants and faults packages).
 
 Decisions where REQUIREMENTS.md leaves a choice:
 - keys are scoped per client and global across operations: a key first used on one operation
@@ -14,6 +14,8 @@ Decisions where REQUIREMENTS.md leaves a choice:
 - a duplicate arriving while the first request with its key is in flight waits for it (the
   transaction lock) and then replays;
 - the refund body is ignored (the published client sends none).
+The class attributes below hold the other choices (statuses, names, the prefix); a variant
+that makes another choice sets one of them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from datetime import UTC, datetime
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
+from starlette.responses import Response
 
 from .canonical import body_fingerprint, is_valid_key
 from .model import (
@@ -57,6 +60,20 @@ class Behaviour:
 
     name = "reference"
     summary = "the reference behaviour"
+    api_prefix = "/api/v0"
+    """Where the routes live: ``{api_prefix}/test-payment...``."""
+    key_header = "x-client-key"
+    secret_header = "x-client-secret"
+    conflict_status = 409
+    """A changed body under a used key (CONFLICT-BODY)."""
+    cross_operation_status = 409
+    """A key used on one operation or payment, sent to another (CONFLICT-CROSS-OPERATION)."""
+    already_refunded_status = 409
+    """A refund of a refunded payment with a new key (REFUND-ONCE)."""
+    refund_status = "succeeded"
+    """The status of a new refund (REFUND-CREATE)."""
+    status_after_refund = "refunded"
+    """The payment's status once it is refunded (REFUND-STATE)."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
@@ -66,7 +83,7 @@ class Behaviour:
     # ---- operations (what the routes call) -------------------------------------------------
     async def create(self, request: Request) -> Reply:
         await self.on_request()
-        client = self.authenticate(request.headers)
+        client = self.authenticate_request(request)
         await self.throttle(client)
         key = self.read_key(request.headers)
         body = await self.read_body(request)
@@ -98,7 +115,7 @@ class Behaviour:
 
     async def refund(self, request: Request, payment_id: str) -> Reply:
         await self.on_request()
-        client = self.authenticate(request.headers)
+        client = self.authenticate_request(request)
         await self.throttle(client)
         key = self.read_key(request.headers)
         body = await self.read_body(request)
@@ -116,7 +133,7 @@ class Behaviour:
 
     async def get(self, request: Request, payment_id: str) -> Reply:
         await self.on_request()
-        client = self.authenticate(request.headers)
+        client = self.authenticate_request(request)
         await self.throttle(client)
         return await run_in_threadpool(self.get_payment, client, payment_id)
 
@@ -124,10 +141,16 @@ class Behaviour:
     async def on_request(self) -> None:
         """Runs first on every operation (a variant adds latency here)."""
 
+    def authenticate_request(self, request: Request) -> str:
+        """The client a request acts for, or a 401 ApiError."""
+        return self.authenticate(request.headers)
+
     def authenticate(self, headers: Headers) -> str:
-        key, secret = headers.get("x-client-key"), headers.get("x-client-secret")
+        key, secret = headers.get(self.key_header), headers.get(self.secret_header)
         if not key or not secret:
-            raise ApiError(401, "Unauthorized: x-client-key and x-client-secret are required")
+            raise ApiError(
+                401, f"Unauthorized: {self.key_header} and {self.secret_header} are required"
+            )
         expected = self.settings.clients.get(key)
         if expected is None or not hmac.compare_digest(expected.encode(), secret.encode()):
             raise ApiError(401, "Unauthorized: invalid client credentials")
@@ -214,9 +237,9 @@ class Behaviour:
 
     def answer_existing(self, stored: StoredKey, call: KeyedCall) -> Reply:
         if stored.operation != call.operation or stored.resource != call.resource:
-            raise ApiError(409, CROSS_OPERATION_MESSAGE)
+            raise ApiError(self.cross_operation_status, CROSS_OPERATION_MESSAGE)
         if stored.fingerprint != call.fingerprint:
-            raise ApiError(409, CONFLICT_MESSAGE)
+            raise ApiError(self.conflict_status, CONFLICT_MESSAGE)
         if stored.state != "done" or stored.status is None or stored.body is None:
             raise ApiError(409, "A request with this idempotency key is still in progress")
         return self.replay(stored)
@@ -235,7 +258,7 @@ class Behaviour:
     # ---- the payment model ------------------------------------------------------------------
     def create_payment(self, tx: Transaction, client: str, req: PaymentRequest) -> Reply:
         payment = Payment(
-            id=self.new_id("pay_"),
+            id=self.payment_id(client),
             client=client,
             amount=req.amount,
             currency=req.currency,
@@ -250,29 +273,36 @@ class Behaviour:
     def get_payment(self, client: str, payment_id: str) -> Reply:
         with self.store.transaction() as tx:
             payment = tx.get_payment(client, payment_id)
-        if payment is None:
-            raise ApiError(404, "Payment not found")
+            if payment is None:
+                raise self.unknown_payment(tx, client, payment_id)
         return Reply(200, self.render_payment(payment))
+
+    def unknown_payment(self, tx: Transaction, client: str, payment_id: str) -> ApiError:
+        """The error for an id this client has no payment under (unknown, or another's)."""
+        return ApiError(404, "Payment not found")
 
     def refund_payment(self, tx: Transaction, client: str, payment_id: str) -> Reply:
         payment = tx.get_payment(client, payment_id)
         if payment is None:
-            raise ApiError(404, "Payment not found")
-        if payment.status == "refunded" or tx.get_refund_for_payment(payment_id) is not None:
-            raise ApiError(409, "Payment has already been refunded")
+            raise self.unknown_payment(tx, client, payment_id)
+        if tx.get_refund_for_payment(payment_id) is not None:
+            raise ApiError(self.already_refunded_status, "Payment has already been refunded")
         refund = Refund(
             id=self.new_id("ref_"),
             payment_id=payment.id,
             client=client,
             amount=payment.amount,
-            status="succeeded",
+            status=self.refund_status,
             timestamp=self.now(),
         )
         tx.insert_refund(refund)
-        tx.set_payment_status(payment.id, "refunded")
+        tx.set_payment_status(payment.id, self.status_after_refund)
         return Reply(200, self.render_refund(refund))
 
     # ---- rendering --------------------------------------------------------------------------
+    def payment_id(self, client: str) -> str:
+        return self.new_id("pay_")
+
     def new_id(self, prefix: str) -> str:
         return prefix + secrets.token_hex(8)
 
@@ -280,11 +310,15 @@ class Behaviour:
         moment = datetime.now(UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
+    def render_amount(self, amount: str) -> RawNumber:
+        """An amount as the JSON number the request spelled."""
+        return RawNumber(amount)
+
     def render_payment(self, p: Payment) -> bytes:
         return dump_json(
             [
                 ("id", p.id),
-                ("amount", RawNumber(p.amount)),
+                ("amount", self.render_amount(p.amount)),
                 ("currency", p.currency),
                 ("status", p.status),
                 ("timestamp", p.timestamp),
@@ -296,12 +330,21 @@ class Behaviour:
             [
                 ("id", r.id),
                 ("paymentId", r.payment_id),
-                ("amount", RawNumber(r.amount)),
+                ("amount", self.render_amount(r.amount)),
                 ("status", r.status),
                 ("timestamp", r.timestamp),
             ]
         )
 
     def render_error(self, error: ApiError) -> Reply:
-        body = dump_json([("statusCode", error.status), ("message", error.message)])
+        body = dump_json([("statusCode", error.status), ("message", error.message), *error.fields])
         return Reply(error.status, body, error.headers)
+
+    def respond(self, request: Request, reply: Reply) -> Response:
+        """The HTTP response that carries ``reply`` (a variant changes the wire form here)."""
+        return Response(
+            reply.body,
+            status_code=reply.status,
+            headers=dict(reply.headers),
+            media_type=reply.content_type or None,
+        )

@@ -98,7 +98,7 @@ def _pick(
 ) -> type[Behaviour] | None:
     if name == "list":
         for cls in catalog.values():
-            print(f"{cls.name:<16} {cls.summary}")
+            print(f"{cls.name:<24} {cls.summary}")
         return None
     if name not in catalog:
         p.error(f"unknown {kind} {name!r}; '--{kind} list' prints the names")

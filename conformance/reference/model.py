@@ -15,15 +15,23 @@ JSON_TYPE = "application/json"
 
 
 class ApiError(Exception):
-    """An error answered to the client as a NestJS-style body ``{"statusCode", "message"}``."""
+    """An error answered to the client as a NestJS-style body ``{"statusCode", "message"}``,
+    followed by ``fields`` (extra members of the body, none by default)."""
 
     def __init__(
-        self, status: int, message: str | list[str], headers: Mapping[str, str] | None = None
+        self,
+        status: int,
+        message: str | list[str],
+        headers: Mapping[str, str] | None = None,
+        fields: Sequence[tuple[str, Any]] = (),
     ) -> None:
         super().__init__(f"{status}: {message}")
         self.status = status
         self.message = message
         self.headers = dict(headers or {})
+        self.fields = list(fields)
+        self.path = ""
+        """The request path this error answers; the app sets it before rendering."""
 
 
 @dataclass(frozen=True)

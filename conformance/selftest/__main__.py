@@ -1,12 +1,13 @@
-"""``python -m conformance.selftest``: run the fault and variant matrix, print one line per run,
-optionally write the catalog table; exit 0 only if every fault was caught cleanly and every
-variant passed."""
+"""``python -m conformance.selftest``: run the fault and variant matrix, print one line per run
+(and, with --soak, each case's pass count), optionally write the catalog table; exit 0 only if
+every fault was caught cleanly and every variant passed."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from .matrix import Judgement, cases, run_matrix
@@ -23,22 +24,25 @@ def parser() -> argparse.ArgumentParser:
                    help="Runs per case, with seeds 1..N (default 1)")  # fmt: skip
     p.add_argument("--workers", type=int, default=2, help="Runs at a time (default 2)")
     p.add_argument("--only", default="", metavar="NAME,...", help="Faults or variants to run")
-    p.add_argument("--faults-only", action="store_true", help="Skip the variants")
+    only = p.add_mutually_exclusive_group()
+    only.add_argument("--faults-only", action="store_true", help="Skip the variants")
+    only.add_argument("--variants-only", action="store_true", help="Skip the faults")
     p.add_argument("--table", type=Path, metavar="PATH", help="Write the catalog table here")
     return p
 
 
+def _detail(result: Judgement) -> str:
+    if result.problems:
+        return "; ".join(result.problems)
+    if result.case.kind == "fault":
+        return f"{result.case.breaks} {result.verdicts.get(result.case.breaks)}"
+    warned = [i for i in result.case.warns if result.verdicts.get(i) == "warn"]
+    return f"passes (allowed warnings: {', '.join(warned)})" if warned else "passes"
+
+
 def _line(result: Judgement) -> str:
     status = "ok  " if result.ok else "FAIL"
-    detail = (
-        "; ".join(result.problems)
-        if result.problems
-        else (
-            f"{result.case.breaks} {result.verdicts.get(result.case.breaks)}"
-            if result.case.kind == "fault"
-            else "passes"
-        )
-    )
+    detail = _detail(result)
     return (
         f"{status} {result.case.label:<40} seed {result.seed:<3} exit {result.exit_code} "
         f"{result.seconds:5.1f}s  {detail}"
@@ -48,8 +52,9 @@ def _line(result: Judgement) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     selected = cases([n for n in args.only.split(",") if n] or None)
-    if args.faults_only:
-        selected = [c for c in selected if c.kind == "fault"]
+    if args.faults_only or args.variants_only:
+        kind = "fault" if args.faults_only else "variant"
+        selected = [c for c in selected if c.kind == kind]
     if not selected:
         print("selftest: nothing selected", file=sys.stderr)
         return 2
@@ -62,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     elapsed = time.monotonic() - started
     bad = [r for r in results if not r.ok]
+    if args.soak > 1:
+        passed = Counter(r.case.label for r in results if r.ok)
+        for case in selected:
+            print(f"{case.label:<40} {passed[case.label]}/{args.soak} ok")
     print(f"{len(results)} runs in {elapsed:.0f} s with {args.workers} workers; {len(bad)} failed")
     if args.table:
         args.table.parent.mkdir(parents=True, exist_ok=True)

@@ -4,25 +4,46 @@ from __future__ import annotations
 
 import http.client
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
 
-from conformance.reference import DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET
+from conformance.reference import (
+    DEFAULT_CLIENT_KEY,
+    DEFAULT_CLIENT_SECRET,
+    Behaviour,
+    running_reference_server,
+)
+from conformance.reference.variants import VARIANTS
 
 PATH = "/api/v0/test-payment"
 OTHER_CLIENT = ("other-client", "other-secret")
+TWO_CLIENTS = (
+    "--client",
+    f"{DEFAULT_CLIENT_KEY}:{DEFAULT_CLIENT_SECRET}",
+    "--client",
+    ":".join(OTHER_CLIENT),
+)
 
 
 class Api:
-    """Sends the three operations; stateless, so one instance may serve many threads."""
+    """Sends the three operations; stateless, so one instance may serve many threads. `server`
+    is the Behaviour class the server runs: its path prefix and auth header names are used."""
 
     def __init__(
-        self, base_url: str, client: tuple[str, str] | None = None, retry_429: bool = False
+        self,
+        base_url: str,
+        client: tuple[str, str] | None = None,
+        retry_429: bool = False,
+        server: type[Behaviour] = Behaviour,
     ) -> None:
         self.base_url = base_url
         self.client = client or (DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET)
         self.retry_429 = retry_429
+        self.server = server
+        self.path = server.api_prefix + "/test-payment"
 
     @staticmethod
     def new_key(prefix: str = "k") -> str:
@@ -35,10 +56,13 @@ class Api:
         return {k: v for k, v in body.items() if v is not ...}
 
     def as_client(self, key: str, secret: str) -> Api:
-        return Api(self.base_url, (key, secret), self.retry_429)
+        return Api(self.base_url, (key, secret), self.retry_429, self.server)
 
     def headers(self, key: str | None = None, **extra: str) -> dict[str, str]:
-        headers = {"x-client-key": self.client[0], "x-client-secret": self.client[1]}
+        headers = {
+            self.server.key_header: self.client[0],
+            self.server.secret_header: self.client[1],
+        }
         if key is not None:
             headers["Idempotency-Key"] = key
         headers.update(extra)
@@ -61,8 +85,10 @@ class Api:
     ) -> requests.Response:
         sent = headers if headers is not None else self.headers(key)
         if data is not None:
-            return self.request("POST", PATH, headers=sent, data=data)
-        return self.request("POST", PATH, headers=sent, json=self.body() if body is None else body)
+            return self.request("POST", self.path, headers=sent, data=data)
+        return self.request(
+            "POST", self.path, headers=sent, json=self.body() if body is None else body
+        )
 
     def refund(
         self,
@@ -73,11 +99,11 @@ class Api:
         **kwargs: Any,
     ) -> requests.Response:
         sent = headers if headers is not None else self.headers(key)
-        return self.request("POST", f"{PATH}/{payment_id}/refund", headers=sent, **kwargs)
+        return self.request("POST", f"{self.path}/{payment_id}/refund", headers=sent, **kwargs)
 
     def get(self, payment_id: str, *, headers: dict[str, str] | None = None) -> requests.Response:
         sent = headers if headers is not None else self.headers()
-        return self.request("GET", f"{PATH}/{payment_id}", headers=sent)
+        return self.request("GET", f"{self.path}/{payment_id}", headers=sent)
 
     def paid(self, **overrides: Any) -> dict[str, Any]:
         """A fresh payment (its 201 body)."""
@@ -114,3 +140,11 @@ def raw_post(
         return response.status, response.read()
     finally:
         conn.close()
+
+
+@contextmanager
+def variant_server(name: str, *args: str, retry_429: bool = False) -> Iterator[Api]:
+    """The variant `name` on loopback (with the default and the other client), and an Api
+    that speaks its prefix and header names."""
+    with running_reference_server("--variant", name, *TWO_CLIENTS, *args) as server:
+        yield Api(server.base_url, retry_429=retry_429, server=VARIANTS[name])

@@ -1,22 +1,30 @@
 """The suite catches every fault of the reference server on the requirement it breaks, and
 passes every conformant variant (one run each, fast profile, 2 workers; see conformance.selftest).
 
-`make selftest-soak` repeats every fault 20 times with different seeds.
+`make selftest-soak` repeats every fault 20 times with different seeds, `make variants-soak`
+every variant.
 """
 
 from __future__ import annotations
 
 import inspect
 import os
+import re
+from pathlib import Path
 
 import pytest
 
+from conformance.reference import Behaviour
 from conformance.reference.faults import FAULTS
-from conformance.reference.variants import VARIANTS
+from conformance.reference.variants import VARIANTS, warns_of
 from conformance.requirements import CATALOG
 from conformance.selftest import Judgement, cases, run_matrix
+from conformance.selftest.matrix import RUN_WIDE, SANITY, VARIANT_IDS
 
 IDS = {requirement.id for requirement in CATALOG}
+REQUIREMENTS_MD = Path(__file__).resolve().parents[2].parent / "shared" / "REQUIREMENTS.md"
+CLAUSES = ("What a target may refuse", 'resolved contradiction "')
+"""Where REQUIREMENTS.md allows a choice outside a requirement id."""
 
 
 def test_the_catalog_has_at_least_25_faults() -> None:
@@ -31,6 +39,42 @@ def test_each_fault_names_a_requirement_and_comments_its_bug(name: str) -> None:
     lines = [line.strip() for line in inspect.getsource(cls).splitlines()]
     comment = lines[next(i for i, line in enumerate(lines) if line.startswith("class ")) + 1]
     assert comment.startswith("# Bug: ") and f"({cls.breaks}" in comment, comment
+
+
+def test_the_catalog_has_at_least_30_variants() -> None:
+    assert len(VARIANTS) >= 30, sorted(VARIANTS)
+
+
+@pytest.mark.parametrize("name", sorted(set(VARIANTS) - {Behaviour.name}))
+def test_each_variant_states_its_choice_and_cites_what_allows_it(name: str) -> None:
+    cls = VARIANTS[name]
+    assert "\n" not in cls.summary and len(cls.summary) < 220, cls.summary
+    cited = [i for i in IDS if re.search(rf"\b{re.escape(i)}\b", cls.summary)]
+    assert cited or any(clause in cls.summary for clause in CLAUSES), cls.summary
+
+
+def should_ids() -> set[str]:
+    """Ids whose line in REQUIREMENTS.md has a SHOULD (a SHOULD level or a SHOULD clause)."""
+    if not REQUIREMENTS_MD.is_file():
+        pytest.skip(f"{REQUIREMENTS_MD} is not beside the checkout")
+    line = re.compile(r"^- \*\*(?P<id>[A-Z0-9-]+)\*\* (?P<rest>.*)$")
+    found = (line.match(text) for text in REQUIREMENTS_MD.read_text(encoding="utf-8").splitlines())
+    return {m["id"] for m in found if m and "SHOULD" in m["rest"]}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_a_variant_may_warn_only_on_should_clauses(name: str) -> None:
+    assert set(warns_of(VARIANTS[name])) <= should_ids()
+
+
+def test_a_fault_runs_its_own_ids_and_the_sanity_set_and_a_variant_everything() -> None:
+    for case in cases():
+        if case.kind == "variant":
+            assert case.only == VARIANT_IDS
+        elif case.breaks in RUN_WIDE:
+            assert case.whole_suite, case
+        else:
+            assert set(case.only) == {case.breaks, *case.also_breaks, *SANITY}, case
 
 
 @pytest.fixture(scope="session")
@@ -53,5 +97,6 @@ def test_the_suite_catches_each_fault_on_its_requirement_only(
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_the_suite_passes_each_variant(matrix: dict[str, Judgement], name: str) -> None:
+    """No failure, nothing unjudged, no warning but on the SHOULD ids the variant gives up."""
     result = matrix[f"variant {name}"]
     assert (result.exit_code, result.problems) == (0, [])

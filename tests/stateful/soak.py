@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from conformance.reference.launch import running_reference_server
-from conformance.reference.variants import VARIANTS
+from conformance.reference.variants import VARIANTS, suite_args
 from tests.stateful.test_stateful_runs import CLIENT_ARGS, run_state_machine, verdict
 
 
@@ -33,12 +33,16 @@ def main(argv: list[str] | None = None) -> int:
                 started = time.monotonic()
                 with tempfile.TemporaryDirectory(prefix="stateful-soak-") as folder:
                     run = run_state_machine(
-                        server.base_url, Path(folder), seed=seed, profile=args.profile
+                        server.base_url,
+                        Path(folder),
+                        *suite_args(VARIANTS[variant]),
+                        seed=seed,
+                        profile=args.profile,
                     )
                     entry = verdict(Path(folder))
                 seconds = time.monotonic() - started
                 total += seconds
-                line = f"{variant:<14} seed {seed:>3}: {entry['verdict']:<10} {seconds:5.1f}s"
+                line = f"{variant:<24} seed {seed:>3}: {entry['verdict']:<10} {seconds:5.1f}s"
                 print(line + ("" if entry["verdict"] == "pass" else f"  {entry['reason']}"))
                 if entry["verdict"] != "pass" or run.code != 0:
                     failures.append(f"{variant} seed {seed}: {entry['reason']}")

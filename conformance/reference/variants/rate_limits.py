@@ -1,0 +1,78 @@
+"""Rate limiting now and then. A 429 is never by itself a failure: RATE-LIMIT (SHOULD carry
+Retry-After) and RATE-NOT-STORED (the retry is processed) judge it, and only they do, so a 429
+may also come from a gateway in front of the API, in its own words (ERR-SHAPE, SCHEMA-RESPONSES).
+
+Each answers 429 to every `every`-th request counted in its process, with no side effect. The
+counts are chosen so that a fast-profile run waits well under the suite's 60 s allowance.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import itertools
+import threading
+import time
+
+from ..model import ApiError, Reply
+from ..settings import Settings
+from ..store import Store
+from .registry import Variant, variant
+
+
+class EveryNth(Variant):
+    """Counts requests; `nth()` is true for every `every`-th one."""
+
+    every = 100
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        super().__init__(store, settings)
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def nth(self) -> bool:
+        with self._lock:
+            return next(self._counter) % self.every == 0
+
+
+@variant
+class Flaky429(EveryNth):
+    name = "flaky-429"
+    summary = "every 100th request gets 429 with Retry-After: 1 (RATE-LIMIT, RATE-NOT-STORED)"
+
+    async def throttle(self, client: str) -> None:
+        if self.nth():
+            raise ApiError(429, "Too Many Requests", {"Retry-After": "1"})
+        await super().throttle(client)
+
+
+@variant
+class RetryAfterDate(EveryNth):
+    name = "retry-after-date"
+    summary = (
+        "every 100th request gets 429 with Retry-After as an HTTP-date a second ahead "
+        "(RATE-LIMIT: Retry-After in either form)"
+    )
+
+    async def throttle(self, client: str) -> None:
+        if self.nth():
+            when = email.utils.formatdate(time.time() + 1, usegmt=True)
+            raise ApiError(429, "Too Many Requests", {"Retry-After": when})
+        await super().throttle(client)
+
+
+@variant
+class Gateway429(EveryNth):
+    name = "gateway-429"
+    summary = (
+        'every 100th request gets a gateway\'s text/plain 429 "Too Many Requests", before '
+        "the API sees it (ERR-SHAPE, SCHEMA-RESPONSES: a 429 is judged only by RATE-*)"
+    )
+
+    async def on_request(self) -> None:
+        if self.nth():
+            raise ApiError(429, "Too Many Requests", {"Retry-After": "1"})
+
+    def render_error(self, error: ApiError) -> Reply:
+        if error.status != 429:
+            return super().render_error(error)
+        return Reply(429, b"Too Many Requests", error.headers, "text/plain; charset=utf-8")
