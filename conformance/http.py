@@ -118,17 +118,27 @@ class RateLimitEvent:
 
 
 class WaitAllowance:
-    """The run's total time for waiting out 429s, shared by every session of the run."""
+    """The run's total time for waiting out 429s, shared by every session of the run.
 
-    def __init__(self, seconds: float) -> None:
+    What is charged is the time the run spends waiting, not the sum of every request's wait:
+    simultaneous requests that wait out the same rate limit together (a burst answered 429)
+    are charged once for the time they overlap.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.left = seconds
+        self._clock = clock
+        self._waiting_until = 0.0
         self._lock = threading.Lock()
 
     def take(self, seconds: float) -> bool:
         with self._lock:
-            if seconds > self.left:
+            now = self._clock()
+            charged = max(0.0, now + seconds - max(now, self._waiting_until))
+            if charged > self.left:
                 return False
-            self.left -= seconds
+            self.left -= charged
+            self._waiting_until = max(self._waiting_until, now + seconds)
             return True
 
 

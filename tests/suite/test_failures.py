@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis.errors import FlakyFailure, Unsatisfiable
 
 from conformance.checks import Answer, Violation, replay_is_identical
+from conformance.http import WaitAllowance
 from conformance.run import underlying_failure, unjudged_reason
 
 
@@ -37,3 +38,16 @@ def test_a_violation_in_a_nested_group_is_found() -> None:
 def test_an_error_that_is_not_a_violation_is_a_suite_defect_or_no_example() -> None:
     assert "defect of the suite" in unjudged_reason(NameError("name 'x' is not defined"))
     assert "refused every body" in unjudged_reason(Unsatisfiable("no examples"))
+
+
+def test_simultaneous_waits_are_charged_once_for_the_time_they_overlap() -> None:
+    now = [100.0]
+    allowance = WaitAllowance(10.0, clock=lambda: now[0])
+    assert all(allowance.take(1.0) for _ in range(8))  # a burst of 8 waits out one second
+    assert allowance.left == 9.0
+    now[0] = 100.5
+    assert allowance.take(1.0)  # half of it overlaps the burst's wait
+    assert allowance.left == 8.5
+    now[0] = 200.0
+    assert not allowance.take(9.0)
+    assert allowance.left == 8.5
