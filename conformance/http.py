@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import re
 import socket
 import threading
 import time
@@ -434,7 +435,7 @@ def describe_transport_error(error: Exception) -> str:
     """One readable line for a transport failure (refused, DNS, TLS, timeout)."""
     text = str(error)
     if isinstance(error, requests.exceptions.SSLError):
-        return f"TLS error: {_last_reason(text)}"
+        return f"TLS error: {describe_tls_error(text)}"
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return "no connection within the timeout"
     if isinstance(error, requests.exceptions.Timeout):
@@ -453,6 +454,41 @@ def describe_transport_error(error: Exception) -> str:
     if isinstance(error, requests.RequestException):
         return f"{type(error).__name__}: {_last_reason(text)}"
     return f"the connection broke while reading the response ({type(error).__name__})"
+
+
+_NOT_TLS = (
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "HTTP_REQUEST",
+)
+"""OpenSSL's words for a server that answered the handshake in plain HTTP."""
+
+
+def describe_tls_error(text: str) -> str:
+    """A TLS failure in plain words, with the fix: the OpenSSL reason, not Python's repr."""
+    found = re.search(r"\[SSL: ([A-Z0-9_]+)\] (.*?)\.?(?: \(_ssl\.c:\d+\)|'\)|\"\)|$)", text)
+    if found is None:
+        return "the TLS handshake failed" + (
+            " (the server closed the connection)" if "EOF" in text else ""
+        )
+    code, words = found.group(1), found.group(2).strip()
+    if code in _NOT_TLS:
+        return f"the server does not speak TLS ({words}); is the target http, not https?"
+    if code == "CERTIFICATE_VERIFY_FAILED":
+        detail = words.partition("certificate verify failed:")[2].strip() or words
+        if "mismatch" in detail:
+            return (
+                f"certificate verify failed ({detail}): the certificate is not for this host; "
+                "check the host in --base-url"
+            )
+        if "expired" in detail:
+            return f"certificate verify failed ({detail}): the target's certificate has expired"
+        return (
+            f"certificate verify failed ({detail}): the target's certificate is not trusted; "
+            "pass --ca-bundle PATH with the CA that signed it"
+        )
+    return f"the TLS handshake failed ({words})"
 
 
 def _last_reason(text: str) -> str:

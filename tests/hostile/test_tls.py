@@ -84,7 +84,9 @@ def test_an_untrusted_certificate_ends_with_exit_3_and_one_clear_line(
     run = run_suite(tmp_path, tls_server.base_url, *FAST, "--only", "PAY-GET-UNKNOWN")
     assert run.code == 3, run.explain()
     assert run.last_line.startswith("INCOMPLETE: the target could not be reached: TLS error: ")
-    assert "certificate verify failed" in run.last_line
+    assert "certificate verify failed (self-signed certificate)" in run.last_line
+    assert "pass --ca-bundle PATH" in run.last_line  # the fix, in plain words
+    assert "SSLError(" not in run.last_line
     assert len(run.last_line) < 300
     assert tls_server.requests == 0  # nothing, credentials included, went over the bad channel
     assert "Traceback" not in run.stdout + run.stderr
