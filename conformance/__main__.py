@@ -8,10 +8,11 @@ pytest with pytest's own console output replaced by the suite's progress lines.
 from __future__ import annotations
 
 import argparse
+import io
 import secrets
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, redirect_stderr
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,64 @@ def print_catalog() -> None:
         )
 
 
+# Options --reference sets itself: given too, they would be silently replaced.
+REFERENCE_SETS = (
+    "--base-url",
+    "--client-key",
+    "--client-secret",
+    "--second-client-key",
+    "--second-client-secret",
+)
+
+
+def check_reference_options(options: argparse.Namespace) -> None:
+    """--reference with a target of its own, or with arguments the reference server refuses,
+    is a usage error (exit 2), found before anything starts."""
+    given = [o.name for o in OPTIONS if o.name in REFERENCE_SETS and getattr(options, o.dest)]
+    if not options.reference:
+        if options.reference_arg:
+            raise ConformanceConfigError("--reference-arg needs --reference")
+        return
+    if given:
+        raise ConformanceConfigError(
+            f"--reference starts its own target and clients; drop {' and '.join(given)}, or "
+            "drop --reference to test that target"
+        )
+    from conformance.reference.cli import parser as reference_parser
+    from conformance.reference.faults import FAULTS
+    from conformance.reference.variants import VARIANTS
+
+    problems = io.StringIO()
+    try:
+        with redirect_stderr(problems):
+            args = reference_parser().parse_args(["--port", "0", *options.reference_arg])
+    except SystemExit:
+        reason = problems.getvalue().strip().splitlines()[-1:] or ["refused"]
+        reason_text = reason[0].split(": error: ", 1)[-1]
+        raise ConformanceConfigError(
+            f"--reference-arg: the reference server refuses {' '.join(options.reference_arg)!r}: "
+            f"{reason_text}; see python -m conformance.reference --help"
+        ) from None
+    for kind, name, catalog in (("fault", args.fault, FAULTS), ("variant", args.variant, VARIANTS)):
+        if name is not None and name not in catalog:
+            raise ConformanceConfigError(
+                f"--reference-arg: unknown {kind} {name!r}; python -m conformance.reference "
+                f"--{kind} list names them"
+            )
+
+
+def _stand_ins(given: dict[str, Any]) -> dict[str, Any]:
+    """The options with what --reference will set, to check the rest before it starts."""
+    return {
+        **given,
+        "conformance_base_url": "http://127.0.0.1:1",
+        "conformance_client_key": "stand-in",
+        "conformance_client_secret": "stand-in",
+        "conformance_second_client_key": "stand-in-b",
+        "conformance_second_client_secret": "stand-in-b",
+    }
+
+
 @contextmanager
 def reference_server(given: dict[str, Any], extra: Sequence[str]) -> Iterator[None]:
     """Start the reference server with fresh credentials for two clients and point `given` at it."""
@@ -106,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         reference_server(given, options.reference_arg) if options.reference else nullcontext()
     )
     try:
+        check_reference_options(options)
+        build_target(_stand_ins(given) if options.reference else given)  # before any server
         with launcher:
             target = build_target(given)
             code = pytest.main(list(PYTEST_ARGS), plugins=[PresetTarget(target)])
