@@ -60,6 +60,10 @@ class Target:
     run_id: str = field(default_factory=lambda: new_run_id())
     baseline: Path | None = None
     """An earlier conformance.json to compare verdicts with (--baseline)."""
+    require_all: bool = False
+    """--require-all: a MUST the run could not judge makes it incomplete (exit 3)."""
+    rerun: str = ""
+    """How to run this target again from a shell (the console prints it under each failure)."""
 
     @property
     def api_root(self) -> str:
@@ -179,6 +183,11 @@ def _check_baseline(path: str | None) -> Path | None:
         raise ConformanceConfigError(
             f"--baseline {path!r} is not a readable conformance.json: {error}"
         ) from None
+    if isinstance(data, dict) and data.get("interrupted"):
+        raise ConformanceConfigError(
+            f"--baseline {path!r} is the report of an interrupted run, which judged only part "
+            "of the catalog; pass the conformance.json of a complete run"
+        )
     entries = data.get("requirements") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not all(
         isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("verdict"), str)
@@ -242,4 +251,5 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
         ca_bundle=Path(ca_bundle) if ca_bundle else None,
         only=_check_only(value("only")),
         baseline=_check_baseline(value("baseline")),
+        require_all=bool(value("require_all")),
     )
