@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import io
 import secrets
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext, redirect_stderr
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from conformance.options import OPTIONS, register
 from conformance.plugin import PresetTarget
 from conformance.requirements import CATALOG
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE
-from conformance.target import ConformanceConfigError, build_target
+from conformance.target import ConformanceConfigError, Target, build_target
 
 SUITE_DIR = Path(__file__).parent / "suite"
 
@@ -122,6 +124,21 @@ def _stand_ins(given: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def rerun_command(options: argparse.Namespace, target: Target) -> str:
+    """How to run this target again from a shell (credentials stay in the environment)."""
+    if options.reference:
+        command = "devdraft-conformance --reference" + "".join(
+            f" --reference-arg={shlex.quote(arg)}" for arg in options.reference_arg
+        )
+    else:
+        command = f"devdraft-conformance --base-url {shlex.quote(target.base_url)}"
+        if target.path_prefix != "/api/v0":
+            command += f" --path-prefix {shlex.quote(target.path_prefix)}"
+    if target.profile != "default":
+        command += f" --profile {target.profile}"
+    return command
+
+
 @contextmanager
 def reference_server(given: dict[str, Any], extra: Sequence[str]) -> Iterator[None]:
     """Start the reference server with fresh credentials for two clients and point `given` at it."""
@@ -169,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_target(_stand_ins(given) if options.reference else given)  # before any server
         with launcher:
             target = build_target(given)
+            target = replace(target, rerun=rerun_command(options, target))
             code = pytest.main(list(PYTEST_ARGS), plugins=[PresetTarget(target)])
     except ConformanceConfigError as error:
         print(f"devdraft-conformance: configuration error: {error}", file=sys.stderr)

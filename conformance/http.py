@@ -154,7 +154,11 @@ class Journal:
     def __init__(self) -> None:
         self.all: list[Exchange] = []
         self.current: list[Exchange] = []
+        self.cited: list[Exchange] = []
+        """Earlier exchanges the current test named as what it failed on (run-wide checks)."""
         self.rate_limits: list[RateLimitEvent] = []
+        self.examples = 0
+        """How many examples (or tests) have started: progress for long requirements."""
         self._lock = threading.Lock()
 
     def add(self, exchange: Exchange) -> None:
@@ -167,11 +171,14 @@ class Journal:
         """Show earlier exchanges as evidence of the current test (e.g. for run-wide checks)."""
         with self._lock:
             self.current.extend(exchanges)
+            self.cited.extend(exchanges)
 
     def new_example(self) -> None:
         """Start a new example (or test): earlier exchanges are no longer its evidence."""
         with self._lock:
             self.current = []
+            self.cited = []
+            self.examples += 1
 
 
 class RecordingSession(requests.Session):

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import pprint
 import sys
+import threading
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -22,7 +24,7 @@ from hypothesis import HealthCheck, Phase, settings
 from conformance import __version__
 from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
-from conformance.http import NotJudged, Redirected, TargetUnreachable
+from conformance.http import Exchange, NotJudged, Redirected, TargetUnreachable
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
     Outcome,
@@ -50,6 +52,8 @@ LAST = (
     "RATE-NOT-STORED",
 )
 CATALOG_ORDER = {r.id: i for i, r in enumerate(CATALOG)}
+HEARTBEAT = 5.0
+"""Seconds between the progress notes of a requirement that is still running."""
 
 
 class _NotJudgedSkip(pytest.skip.Exception):  # type: ignore[name-defined,misc]
@@ -105,6 +109,15 @@ class ConformanceRun:
         self.examples: dict[str, dict[str, Any]] = {}
         """The arguments of each Hypothesis test's latest example (the minimal one on failure)."""
         self.baseline = read_baseline(target.baseline) if target.baseline else None
+        self.finished_requirements = 0
+        self.running: tuple[str, float, int, int] | None = None
+        """The test in progress: requirement id, start, examples and requests before it."""
+        self._say_lock = threading.Lock()
+        self._console = _real_stdout()
+        """The console itself: pytest captures stdout while a test runs, and the heartbeat
+        speaks while one does."""
+        self._heartbeat_stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
 
     # -- before the tests -------------------------------------------------------------------
     def prepare(self, items: list[pytest.Item]) -> None:
@@ -125,6 +138,10 @@ class ConformanceRun:
             f"seed {self.target.seed} (rerun with --seed {self.target.seed})"
         )
         self._preflight()
+        self._heartbeat = threading.Thread(
+            target=self._beat, name="conformance-heartbeat", daemon=True
+        )
+        self._heartbeat.start()
 
     def _order(self, item: pytest.Item) -> tuple[int, int]:
         requirement_id = requirement_of(item)[0]
@@ -182,11 +199,43 @@ class ConformanceRun:
             self._finish()
             pytest.exit(self.aborted, returncode=3)
 
+    # -- progress inside a long requirement ------------------------------------------------
+    def _beat(self) -> None:
+        """Every HEARTBEAT seconds that one test runs, a line with what it has done so far."""
+        said: tuple[str, float, int, int] | None = None
+        last = 0.0
+        while not self._heartbeat_stop.wait(0.5):
+            running = self.running
+            if running is None:
+                continue
+            requirement_id, started, examples, requests = running
+            if said is not running:
+                said, last = running, started
+            now = time.monotonic()
+            if now - last < HEARTBEAT:
+                continue
+            last = now
+            elapsed = now - started
+            done = self.api.journal.examples - examples
+            sent = self.api.budget.used - requests
+            self._say(
+                f"      ... {requirement_id} still running: "
+                + (f"{_many(done, 'example')}, " if done else "")
+                + f"{_many(sent, 'request')}, {elapsed:.0f}s",
+                during_a_test=True,
+            )
+
     # -- around each test -------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self.current_test = item.nodeid
         self.api.journal.new_example()
+        self.running = (
+            requirement_of(item)[0],
+            time.monotonic(),
+            self.api.journal.examples,
+            self.api.budget.used,
+        )
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
@@ -199,6 +248,7 @@ class ConformanceRun:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
         if call.when == "call" or (call.when == "setup" and not report.passed):
+            self.running = None
             self._record(item, call, report)
         return report
 
@@ -228,6 +278,9 @@ class ConformanceRun:
             self._describe_failure(outcome, error, item)
         if outcome.outcome is not Outcome.PASSED or part == "info":
             outcome.exchanges = [e.as_dict() for e in self.api.journal.current]
+        if outcome.outcome is Outcome.FAILED:
+            culprits = self.api.journal.cited or self.api.journal.current[-1:]
+            outcome.answers = [answer_of(e, self.target.api_root) for e in culprits]
         self.outcomes.append(outcome)
         self.done[requirement_id].append(outcome)
         self.pending[requirement_id] -= 1
@@ -268,8 +321,11 @@ class ConformanceRun:
 
     def _progress(self, requirement_id: str) -> None:
         result = judge(BY_ID[requirement_id], self.done[requirement_id])
+        self.finished_requirements += 1
+        total = len(self.pending)
+        counter = f"[{self.finished_requirements:>{len(str(total))}}/{total}]"
         self._say(
-            f"  {requirement_id:<26} {result.requirement.level.value:<6} "
+            f"  {counter} {requirement_id:<26} {result.requirement.level.value:<6} "
             f"{result.verdict.value:<10} {result.duration:6.1f}s"
             + (f"  {result.reason}" if result.verdict is not Verdict.PASS and result.reason else "")
         )
@@ -285,6 +341,8 @@ class ConformanceRun:
     def _finish(self) -> None:
         from conformance.report import print_summary, write_reports
 
+        self._heartbeat_stop.set()
+        self.running = None
         self.result = RunResult(
             run_id=self.target.run_id,
             target=self.target.api_root,
@@ -298,11 +356,23 @@ class ConformanceRun:
             requirements=self._results(),
             aborted=self.aborted,
             baseline_run_id=self.baseline[0] if self.baseline else None,
+            require_all=self.target.require_all,
+            rerun=self.target.rerun or self._plain_pytest_rerun(),
+            report_dir=str(self.target.report_dir),
         )
         paths = write_reports(self.result, self.target.report_dir)
         print_summary(self.result, self._say)
         self._say(f"reports: {', '.join(str(p) for p in paths)}")
         self._say(self.result.closing_line())
+
+    def _plain_pytest_rerun(self) -> str:
+        target = self.target
+        command = f"pytest --pyargs conformance.suite --base-url {target.base_url}"
+        if target.path_prefix != "/api/v0":
+            command += f" --path-prefix '{target.path_prefix}'"
+        if target.profile != "default":
+            command += f" --profile {target.profile}"
+        return command
 
     def _results(self) -> list[RequirementResult]:
         results = results_for(self.outcomes)
@@ -312,12 +382,50 @@ class ConformanceRun:
             compare_with_baseline(results, self.baseline[1])
         return results
 
-    def _say(self, line: str) -> None:
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(line)
-        else:
-            print(line, file=sys.stdout, flush=True)
+    def _say(self, line: str, during_a_test: bool = False) -> None:
+        with self._say_lock:  # the heartbeat prints from its own thread
+            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None and not during_a_test:
+                reporter.write_line(line)
+            elif self._console is not None:
+                self._console.write(line + "\n")
+                self._console.flush()
+            elif not during_a_test:
+                print(line, file=sys.stdout, flush=True)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self._console is not None:
+            self._console.close()
+            self._console = None
+
+
+def _many(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _real_stdout() -> Any:
+    """A file on the process's stdout that pytest's capturing does not redirect (a duplicate
+    of the descriptor, taken while capturing is suspended), or None."""
+    try:
+        return open(
+            os.dup(sys.stdout.fileno()), "w", encoding="utf-8", errors="replace", closefd=True
+        )
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def answer_of(exchange: Exchange, api_root: str) -> tuple[str, str]:
+    """What a failure was judged on, as (grouping key, description). A 5xx or a transport
+    error of one operation is one answer wherever it came; any other answer is that exchange."""
+    path = exchange.url.removeprefix(api_root) or exchange.url
+    parts = path.split("/")
+    if len(parts) > 2 and parts[1] == "test-payment":
+        parts[2] = "{id}"
+    shape = "/".join(parts).split("?", 1)[0]
+    got = exchange.error or str(exchange.status)
+    if exchange.error or (exchange.status or 0) >= 500:
+        return f"{exchange.method} {shape} {got}", f"{exchange.method} {shape} -> {got}"
+    return f"#{exchange.seq}", f"{exchange.method} {path} -> {got}"
 
 
 def minimal_example(
