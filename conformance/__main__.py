@@ -11,6 +11,7 @@ import argparse
 import io
 import secrets
 import shlex
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext, redirect_stderr
@@ -21,10 +22,12 @@ from typing import Any
 import pytest
 
 from conformance import __version__
+from conformance.http import Interrupted
 from conformance.options import OPTIONS, register
 from conformance.plugin import PresetTarget
 from conformance.requirements import CATALOG
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE
+from conformance.run import STOP_SIGNALS, on_stop_signal, stop_signal
 from conformance.target import ConformanceConfigError, Target, build_target
 
 SUITE_DIR = Path(__file__).parent / "suite"
@@ -147,7 +150,9 @@ def reference_server(given: dict[str, Any], extra: Sequence[str]) -> Iterator[No
     first = (f"ref-{secrets.token_hex(4)}", secrets.token_urlsafe(16))
     second = (f"ref-{secrets.token_hex(4)}", secrets.token_urlsafe(16))
     args = ["--client", ":".join(first), "--client", ":".join(second), *extra]
-    with running_reference_server(*args) as server:
+    # In a session of its own: a Ctrl-C in the terminal stops the suite, which then stops the
+    # server after writing its reports, instead of the server vanishing under the last tests.
+    with running_reference_server(*args, new_session=True) as server:
         given.update(
             conformance_base_url=server.base_url,
             conformance_client_key=first[0],
@@ -173,6 +178,19 @@ PYTEST_ARGS = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    previous = {signum: signal.signal(signum, on_stop_signal) for signum in STOP_SIGNALS}
+    try:
+        return _main(argv)
+    except Interrupted:
+        # Stopped before the run began (while the reference server started, say).
+        print(f"INCOMPLETE: interrupted ({stop_signal()}) before the run began; no report written")
+        return EXIT_INCOMPLETE
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     options = parser().parse_args(argv)
     if options.list:
         print_catalog()
@@ -193,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except RuntimeError as error:
         print(f"devdraft-conformance: the reference server did not start: {error}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    if code == pytest.ExitCode.INTERRUPTED and stop_signal():
+        # Stopped before the suite's run object existed: nothing was judged or written.
+        print(f"INCOMPLETE: interrupted ({stop_signal()}) before the run began; no report written")
         return EXIT_INCOMPLETE
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
         print(

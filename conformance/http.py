@@ -52,6 +52,12 @@ class TargetUnreachable(NotJudged):
     pass
 
 
+class Interrupted(KeyboardInterrupt):
+    """The run was told to stop (SIGINT or SIGTERM): no request leaves after it. A
+    KeyboardInterrupt, so that no `except Exception` of a test or a library can swallow it and
+    pytest ends the session the way it does for Ctrl-C."""
+
+
 class Redirected(AssertionError):
     """The target answered a 3xx. Redirects are never followed: the request's credentials are
     for the target, not for wherever it points. A failure of the requirement whose request was
@@ -134,18 +140,39 @@ class WaitAllowance:
 
 
 class Budget:
-    """A thread-safe request counter that refuses to exceed its limit."""
+    """A thread-safe request counter that refuses to exceed its limit, and the run's stop
+    switch: once `stop` is called no request is taken, and waits between retries end."""
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
         self.used = 0
+        self.refused = 0
+        """Requests refused because the budget was spent (the run then could not judge all)."""
+        self.stopped = ""
+        """Why the run stopped sending (e.g. 'SIGINT'), empty while it runs."""
+        self._stop = threading.Event()
         self._lock = threading.Lock()
 
     def take(self) -> None:
         with self._lock:
+            if self.stopped:
+                raise Interrupted(self.stopped)
             if self.limit is not None and self.used >= self.limit:
+                self.refused += 1
                 raise BudgetExhausted(f"the request budget of {self.limit} is spent")
             self.used += 1
+
+    def stop(self, reason: str) -> None:
+        """No request leaves from now on; requests in flight are cut off."""
+        with self._lock:
+            self.stopped = self.stopped or reason
+        self._stop.set()
+        abort_in_flight()
+
+    def pause(self, seconds: float) -> None:
+        """Wait `seconds` (between two attempts of a request), ending early when stopped."""
+        if self._stop.wait(seconds) or self.stopped:
+            raise Interrupted(self.stopped)
 
 
 class Journal:
@@ -191,7 +218,7 @@ class RecordingSession(requests.Session):
         timeout: float,
         max_rate_limit_wait: float | WaitAllowance,
         verify: bool | str = True,
-        wait: Callable[[float], None] = time.sleep,
+        wait: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__()
         self.journal, self.budget, self.redactor = journal, budget, redactor
@@ -203,7 +230,7 @@ class RecordingSession(requests.Session):
         )
         self.verify = verify
         self.trust_env = False
-        self._wait = wait
+        self._wait = wait or budget.pause
         self.headers.clear()
         self.headers["User-Agent"] = "devdraft-conformance"
         for prefix in ("http://", "https://"):
@@ -280,6 +307,8 @@ class RecordingSession(requests.Session):
                 response = super().send(request, **kwargs)
                 exchange.truncated = _read_capped(response)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            if self.budget.stopped:
+                raise Interrupted(self.budget.stopped) from None  # cut off by the stop itself
             exchange.elapsed = time.monotonic() - started
             described = (
                 f"no complete answer within the timeout of {self.timeout:g} s"
@@ -326,6 +355,17 @@ class RecordingSession(requests.Session):
 # request goes out on registers with it, and when the timer fires the socket is shut down,
 # which ends any read in progress with an error.
 _in_flight = threading.local()
+_armed: set[_Deadline] = set()
+"""Every request deadline in force, of every thread: `abort_in_flight` ends them all."""
+_armed_lock = threading.Lock()
+
+
+def abort_in_flight() -> None:
+    """End every request in progress now, as if its deadline had passed."""
+    with _armed_lock:
+        deadlines = list(_armed)
+    for deadline in deadlines:
+        deadline.expire()
 
 
 class _Deadline:
@@ -334,16 +374,20 @@ class _Deadline:
         self.expired = False
         self._connection: HTTPConnection | None = None
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
+        self._timer = threading.Timer(seconds, self.expire)
         self._timer.daemon = True
 
     def __enter__(self) -> _Deadline:
         _in_flight.deadline = self
+        with _armed_lock:
+            _armed.add(self)
         self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._timer.cancel()
+        with _armed_lock:
+            _armed.discard(self)
         _in_flight.deadline = None
 
     def watch(self, connection: HTTPConnection) -> None:
@@ -352,7 +396,7 @@ class _Deadline:
             if self.expired:
                 _shut(connection)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
         with self._lock:
             self.expired = True
             if self._connection is not None:

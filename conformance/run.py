@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import pprint
+import signal
 import sys
 import threading
 import time
@@ -24,7 +25,7 @@ from hypothesis import HealthCheck, Phase, settings
 from conformance import __version__
 from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
-from conformance.http import Exchange, NotJudged, Redirected, TargetUnreachable
+from conformance.http import Exchange, Interrupted, NotJudged, Redirected, TargetUnreachable
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
     Outcome,
@@ -54,6 +55,21 @@ LAST = (
 CATALOG_ORDER = {r.id: i for i, r in enumerate(CATALOG)}
 HEARTBEAT = 5.0
 """Seconds between the progress notes of a requirement that is still running."""
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_stopped_by: list[str] = []
+"""The stop signal this process received, if any (set by either handler)."""
+
+
+def stop_signal() -> str:
+    """'SIGINT' or 'SIGTERM' once the process was told to stop, else ''."""
+    return _stopped_by[0] if _stopped_by else ""
+
+
+def on_stop_signal(signum: int, frame: Any) -> None:
+    """The handler before a run has its own (devdraft-conformance installs it first thing):
+    a SIGTERM too unwinds like Ctrl-C instead of killing the process."""
+    _stopped_by.append(signal.Signals(signum).name)
+    raise Interrupted(stop_signal())
 
 
 class _NotJudgedSkip(pytest.skip.Exception):  # type: ignore[name-defined,misc]
@@ -109,9 +125,13 @@ class ConformanceRun:
         self.examples: dict[str, dict[str, Any]] = {}
         """The arguments of each Hypothesis test's latest example (the minimal one on failure)."""
         self.baseline = read_baseline(target.baseline) if target.baseline else None
+        self.interrupted = ""
+        """SIGINT or SIGTERM once the run was told to stop."""
+        self.finishing = False
         self.finished_requirements = 0
         self.running: tuple[str, float, int, int] | None = None
         """The test in progress: requirement id, start, examples and requests before it."""
+        self._previous_handlers: dict[int, Any] = {}
         self._say_lock = threading.Lock()
         self._console = _real_stdout()
         """The console itself: pytest captures stdout while a test runs, and the heartbeat
@@ -137,6 +157,7 @@ class ConformanceRun:
             f"{len(self.pending)} requirements, profile {self.target.profile}, "
             f"seed {self.target.seed} (rerun with --seed {self.target.seed})"
         )
+        self._handle_stop_signals()
         self._preflight()
         self._heartbeat = threading.Thread(
             target=self._beat, name="conformance-heartbeat", daemon=True
@@ -184,20 +205,46 @@ class ConformanceRun:
             if not isinstance(error, TargetUnreachable):
                 return
             self.aborted = f"the target could not be reached: {error} ({self.target.base_url})"
-            for requirement_id in self.pending:
-                if BY_ID[requirement_id].level.value != "INFO":
-                    self.outcomes.append(
-                        TestOutcome(
-                            test="preflight",
-                            requirement_id=requirement_id,
-                            part="must",
-                            outcome=Outcome.NOT_JUDGED,
-                            duration=0.0,
-                            message=self.aborted,
-                        )
-                    )
+            self._not_judged_all(self.pending, self.aborted)
             self._finish()
             pytest.exit(self.aborted, returncode=3)
+
+    def _not_judged_all(self, requirement_ids: Any, message: str, info: bool = False) -> None:
+        for requirement_id in requirement_ids:
+            if info or BY_ID[requirement_id].level.value != "INFO":
+                self.outcomes.append(
+                    TestOutcome(
+                        test="(not reached)",
+                        requirement_id=requirement_id,
+                        part="info" if BY_ID[requirement_id].level.value == "INFO" else "must",
+                        outcome=Outcome.NOT_JUDGED,
+                        duration=0.0,
+                        message=message,
+                    )
+                )
+
+    # -- stopping on SIGINT / SIGTERM ------------------------------------------------------
+    def _handle_stop_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in STOP_SIGNALS:
+            self._previous_handlers[signum] = signal.signal(signum, self._on_stop_signal)
+
+    def _on_stop_signal(self, signum: int, frame: Any) -> None:
+        """Stop sending at once (requests in flight are cut off) and unwind the test in
+        progress; pytest then ends the session and the reports are written. Nothing is printed
+        here: the main thread may be in the middle of a print."""
+        if self.finishing:
+            return
+        _stopped_by.append(signal.Signals(signum).name)
+        self.interrupted = self.interrupted or stop_signal()
+        self.api.budget.stop(self.interrupted)
+        raise Interrupted(self.interrupted)
+
+    def _restore_signal_handlers(self) -> None:
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
 
     # -- progress inside a long requirement ------------------------------------------------
     def _beat(self) -> None:
@@ -341,8 +388,19 @@ class ConformanceRun:
     def _finish(self) -> None:
         from conformance.report import print_summary, write_reports
 
+        self.finishing = True
         self._heartbeat_stop.set()
         self.running = None
+        self.interrupted = self.interrupted or stop_signal()
+        if self.interrupted:
+            self.aborted = (
+                f"interrupted by {self.interrupted}; what it had not finished is not judged"
+            )
+            unfinished = [i for i, left in self.pending.items() if left > 0]
+            self._not_judged_all(
+                unfinished, f"the run was interrupted ({self.interrupted})", info=True
+            )
+            self._say(f"{self.interrupted}: stopped sending; writing the reports")
         self.result = RunResult(
             run_id=self.target.run_id,
             target=self.target.api_root,
@@ -356,6 +414,8 @@ class ConformanceRun:
             requirements=self._results(),
             aborted=self.aborted,
             baseline_run_id=self.baseline[0] if self.baseline else None,
+            interrupted=self.interrupted,
+            budget_spent=self.target.max_requests if self.api.budget.refused else None,
             require_all=self.target.require_all,
             rerun=self.target.rerun or self._plain_pytest_rerun(),
             report_dir=str(self.target.report_dir),
@@ -364,6 +424,7 @@ class ConformanceRun:
         print_summary(self.result, self._say)
         self._say(f"reports: {', '.join(str(p) for p in paths)}")
         self._say(self.result.closing_line())
+        self._restore_signal_handlers()
 
     def _plain_pytest_rerun(self) -> str:
         target = self.target

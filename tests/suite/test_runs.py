@@ -106,7 +106,8 @@ def test_the_request_budget_is_never_exceeded(reference: RunningServer, tmp_path
     assert run.code == 3, run.stdout[-2000:]
     assert run.report["requests"] <= 60
     assert "not judged" in run.verdicts().values()
-    assert run.stdout.strip().splitlines()[-1].startswith("INCOMPLETE: could not judge")
+    assert run.last_line.startswith("INCOMPLETE: the request budget of 60 was spent after ")
+    assert run.last_line.endswith("; raise --max-requests")
 
 
 def _closed_port() -> str:
