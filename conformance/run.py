@@ -26,6 +26,7 @@ from conformance import __version__
 from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
 from conformance.http import Exchange, Interrupted, NotJudged, Redirected, TargetUnreachable
+from conformance.preflight import PreflightRefused, preflight
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
     Outcome,
@@ -125,6 +126,8 @@ class ConformanceRun:
         self.examples: dict[str, dict[str, Any]] = {}
         """The arguments of each Hypothesis test's latest example (the minimal one on failure)."""
         self.baseline = read_baseline(target.baseline) if target.baseline else None
+        self.refused = ""
+        """The preflight's one line when the configuration is wrong (exit 2, no report)."""
         self.interrupted = ""
         """SIGINT or SIGTERM once the run was told to stop."""
         self.finishing = False
@@ -197,13 +200,16 @@ class ConformanceRun:
         handle.conformance_wrapped = True
 
     def _preflight(self) -> None:
-        """One request to see that the target answers at all; exit 3 with one line if not.
-        Any answer will do (a redirect or a 429 too: the tests judge those)."""
+        """A few requests before the first test (conformance.preflight): exit 3 with one line
+        when the target does not answer, exit 2 with one line (and no verdict) when the URL or
+        the credentials are wrong."""
         try:
-            self.api.get(f"conformance-preflight-{self.target.run_id}")
-        except (Redirected, NotJudged) as error:
-            if not isinstance(error, TargetUnreachable):
-                return
+            preflight(self.api)
+        except PreflightRefused as error:
+            self.refused = str(error)
+            print(f"devdraft-conformance: configuration error: {error}", file=sys.stderr)
+            pytest.exit(self.refused, returncode=2)
+        except TargetUnreachable as error:
             self.aborted = f"the target could not be reached: {error} ({self.target.base_url})"
             self._not_judged_all(self.pending, self.aborted)
             self._finish()
@@ -380,6 +386,10 @@ class ConformanceRun:
     # -- after the tests --------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.refused:
+            self._restore_signal_handlers()
+            session.exitstatus = 2
+            return
         if self.result is None:
             self._finish()
         if self.result is not None:

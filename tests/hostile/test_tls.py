@@ -56,7 +56,8 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def tls_server(certificate: tuple[Path, Path]) -> Iterator[HostileServer]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*certificate)
-    with hostile_server(servers.not_found, tls=context) as server:
+    # Enough of the API for the preflight's create: 201 to a POST, 404 to a GET.
+    with hostile_server(servers.payments, tls=context) as server:
         yield server
 
 
