@@ -11,6 +11,7 @@ import os
 import pprint
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -110,6 +111,27 @@ def load_profile(profile: str) -> None:
     settings.load_profile(f"conformance-{profile}")
 
 
+def keep_hypothesis_out_of_the_working_directory() -> None:
+    """Hypothesis caches data (unicode tables, constants) under ./.hypothesis even without an
+    example database; a run of the suite points it at the user's cache instead, unless
+    HYPOTHESIS_STORAGE_DIRECTORY says where."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for folder in (
+        Path(cache) / "devdraft-conformance" / "hypothesis",
+        Path(tempfile.gettempdir()) / f"devdraft-conformance-{os.getuid()}" / "hypothesis",
+    ):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        set_hypothesis_home_dir(folder)
+        return
+
+
 class ConformanceRun:
     def __init__(self, config: pytest.Config, target: Target) -> None:
         self.config = config
@@ -162,6 +184,7 @@ class ConformanceRun:
         )
         self._handle_stop_signals()
         self._preflight()
+        self._clear_stale_reproductions()
         self._heartbeat = threading.Thread(
             target=self._beat, name="conformance-heartbeat", daemon=True
         )
@@ -228,6 +251,19 @@ class ConformanceRun:
                         message=message,
                     )
                 )
+
+    def _clear_stale_reproductions(self) -> None:
+        """The state machine's reproductions of an earlier run must not pass for this run's."""
+        folder = self.target.report_dir / "repro"
+        if not folder.is_dir():
+            return
+        for path in folder.iterdir():
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+            elif path.name == "__pycache__":
+                for cached in path.iterdir():
+                    cached.unlink()
+                path.rmdir()
 
     # -- stopping on SIGINT / SIGTERM ------------------------------------------------------
     def _handle_stop_signals(self) -> None:

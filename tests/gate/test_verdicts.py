@@ -5,7 +5,10 @@ them, and long requirements report progress."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ import pytest
 from conformance.reference.launch import RunningServer
 from tests.suite_runner import Run
 
-from .conftest import FAST, ONE_CLIENT, run_suite
+from .conftest import FAST, ONE_CLIENT, TWO_CLIENTS, run_suite
 
 UNJUDGED = "AUTH-KEY-SCOPE needs a second client, RATE-NOT-STORED saw no 429"
 
@@ -204,3 +207,29 @@ def test_a_long_requirement_reports_its_progress(reference: RunningServer, tmp_p
     beats = [line for line in run.stdout.splitlines() if "REPLAY-DELAYED still running" in line]
     assert beats and re.match(r"^      \.\.\. REPLAY-DELAYED still running: .*\d+s$", beats[0])
     assert re.search(r"^  \[1/1\] REPLAY-DELAYED ", run.stdout, re.M)
+
+
+def test_a_run_leaves_no_hypothesis_folder_and_clears_stale_reproductions(
+    reference: RunningServer, tmp_path: Path
+) -> None:
+    work, cache, reports = tmp_path / "work", tmp_path / "cache", tmp_path / "work" / "reports"
+    (reports / "repro").mkdir(parents=True)
+    stale = reports / "repro" / "test_stale_from_an_earlier_run.py"
+    stale.write_text("assert False\n", encoding="utf-8")
+    completed = subprocess.run(
+        [
+            *(sys.executable, "-m", "conformance", "--base-url", reference.base_url, *FAST),
+            *("--only", "PAY-CREATE,PAY-ECHO,KEY-ALPHABET"),  # text strategies: unicode data
+        ],
+        cwd=work,
+        env={**os.environ, **TWO_CLIENTS, "XDG_CACHE_HOME": str(cache)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert completed.stdout.strip().splitlines()[-1] == "CONFORMANT: MUST 3/3 passed"
+    assert sorted(p.name for p in work.iterdir()) == ["reports"]
+    assert not stale.exists()
+    assert any((cache / "devdraft-conformance" / "hypothesis").iterdir())  # it went here
