@@ -24,6 +24,7 @@ from tests.suite_runner import Run
 KEY, SECRET = "conf-key-7f3a9c2e", "conf-secret-Q8zW4kLm2Rt6"
 SECOND_KEY, SECOND_SECRET = "conf-key-b-51d0e8aa", "conf-secret-b-Hn3Vx9Pq"
 SEED = "20261127"
+ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ARGS = ("--client", f"{KEY}:{SECRET}", "--client", f"{SECOND_KEY}:{SECOND_SECRET}")
 ENV = {
     "DEVDRAFT_API_KEY": KEY,
@@ -75,6 +76,22 @@ def test_a_passing_run_prints_the_result_table_once(default_run: Run) -> None:
     lines = default_run.stdout.splitlines()
     assert sum(line.split()[:1] == ["PAY-CREATE"] for line in lines) == 0
     assert sum(" PAY-CREATE " in line for line in lines) == 1
+
+
+def test_the_readme_states_what_a_default_run_sends_and_the_ci_examples_double_it(
+    default_run: Run,
+) -> None:
+    """The budget table of the README is measured (two clients, the reference server), and
+    every --max-requests of the CI examples leaves twice that."""
+    sent = default_run.report["requests"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    workflow = (ROOT / "examples" / "github-actions" / "conformance.yml").read_text("utf-8")
+    row = re.search(r"^\| `default` \| [\d,]+ to [\d,]+ \| ([\d,]+) to ([\d,]+) \|", readme, re.M)
+    assert row, "README lost its 'Requests per run' table"
+    low, high = (int(n.replace(",", "")) for n in row.groups())
+    assert 0.9 * low <= sent <= 1.1 * high, (sent, low, high)
+    budgets = [int(n) for n in re.findall(r"--max-requests (\d+)", readme + workflow)]
+    assert len(budgets) >= 2 and min(budgets) >= 2 * sent, (budgets, sent)
 
 
 def test_junit_has_one_case_per_requirement(default_run: Run) -> None:
