@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The suite's runtime dependencies only: what `make conformance` and `make serve` need.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 PORT ?= 8000
 BASE_URL ?=
 REPORT_DIR ?= reports
@@ -15,19 +17,27 @@ CONFORMANCE_ARGS ?=
 
 venv: $(STAMP)
 
+# The project's own tests, lint and tools: runtime plus the dev extras (the published SDK,
+# ruff, playwright). A dev install holds everything a runtime install would.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME_STAMP)
 
-serve: $(STAMP)
+$(RUNTIME_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+serve: $(RUNTIME_STAMP)
 	$(BIN)/python -m conformance.reference --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-conformance: $(STAMP)
+conformance: $(RUNTIME_STAMP)
 	$(BIN)/devdraft-conformance --report-dir $(REPORT_DIR) $(if $(BASE_URL),--base-url $(BASE_URL),--reference) $(CONFORMANCE_ARGS)
 
 bench: $(STAMP)
@@ -70,7 +80,7 @@ stateful-detection: $(STAMP)
 
 # The suite against the reference server in the default profile, ten runs with fresh seeds
 # (each printed); stops at the first run that is not conformant.
-conformance-soak: $(STAMP)
+conformance-soak: $(RUNTIME_STAMP)
 	mkdir -p $(REPORT_DIR)/soak
 	for i in 1 2 3 4 5 6 7 8 9 10; do \
 		$(BIN)/devdraft-conformance --reference --report-dir $(REPORT_DIR)/soak \

@@ -8,21 +8,27 @@ pytest with pytest's own console output replaced by the suite's progress lines.
 from __future__ import annotations
 
 import argparse
+import io
 import secrets
+import shlex
+import signal
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, redirect_stderr
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance import __version__
+from conformance.http import Interrupted
 from conformance.options import OPTIONS, register
 from conformance.plugin import PresetTarget
 from conformance.requirements import CATALOG
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE
-from conformance.target import ConformanceConfigError, build_target
+from conformance.run import STOP_SIGNALS, on_stop_signal, stop_signal
+from conformance.target import ConformanceConfigError, Target, build_target
 
 SUITE_DIR = Path(__file__).parent / "suite"
 
@@ -63,6 +69,79 @@ def print_catalog() -> None:
         )
 
 
+# Options --reference sets itself: given too, they would be silently replaced.
+REFERENCE_SETS = (
+    "--base-url",
+    "--client-key",
+    "--client-secret",
+    "--second-client-key",
+    "--second-client-secret",
+)
+
+
+def check_reference_options(options: argparse.Namespace) -> None:
+    """--reference with a target of its own, or with arguments the reference server refuses,
+    is a usage error (exit 2), found before anything starts."""
+    given = [o.name for o in OPTIONS if o.name in REFERENCE_SETS and getattr(options, o.dest)]
+    if not options.reference:
+        if options.reference_arg:
+            raise ConformanceConfigError("--reference-arg needs --reference")
+        return
+    if given:
+        raise ConformanceConfigError(
+            f"--reference starts its own target and clients; drop {' and '.join(given)}, or "
+            "drop --reference to test that target"
+        )
+    from conformance.reference.cli import parser as reference_parser
+    from conformance.reference.faults import FAULTS
+    from conformance.reference.variants import VARIANTS
+
+    problems = io.StringIO()
+    try:
+        with redirect_stderr(problems):
+            args = reference_parser().parse_args(["--port", "0", *options.reference_arg])
+    except SystemExit:
+        reason = problems.getvalue().strip().splitlines()[-1:] or ["refused"]
+        reason_text = reason[0].split(": error: ", 1)[-1]
+        raise ConformanceConfigError(
+            f"--reference-arg: the reference server refuses {' '.join(options.reference_arg)!r}: "
+            f"{reason_text}; see python -m conformance.reference --help"
+        ) from None
+    for kind, name, catalog in (("fault", args.fault, FAULTS), ("variant", args.variant, VARIANTS)):
+        if name is not None and name not in catalog:
+            raise ConformanceConfigError(
+                f"--reference-arg: unknown {kind} {name!r}; python -m conformance.reference "
+                f"--{kind} list names them"
+            )
+
+
+def _stand_ins(given: dict[str, Any]) -> dict[str, Any]:
+    """The options with what --reference will set, to check the rest before it starts."""
+    return {
+        **given,
+        "conformance_base_url": "http://127.0.0.1:1",
+        "conformance_client_key": "stand-in",
+        "conformance_client_secret": "stand-in",
+        "conformance_second_client_key": "stand-in-b",
+        "conformance_second_client_secret": "stand-in-b",
+    }
+
+
+def rerun_command(options: argparse.Namespace, target: Target) -> str:
+    """How to run this target again from a shell (credentials stay in the environment)."""
+    if options.reference:
+        command = "devdraft-conformance --reference" + "".join(
+            f" --reference-arg={shlex.quote(arg)}" for arg in options.reference_arg
+        )
+    else:
+        command = f"devdraft-conformance --base-url {shlex.quote(target.base_url)}"
+        if target.path_prefix != "/api/v0":
+            command += f" --path-prefix {shlex.quote(target.path_prefix)}"
+    if target.profile != "default":
+        command += f" --profile {target.profile}"
+    return command
+
+
 @contextmanager
 def reference_server(given: dict[str, Any], extra: Sequence[str]) -> Iterator[None]:
     """Start the reference server with fresh credentials for two clients and point `given` at it."""
@@ -71,7 +150,9 @@ def reference_server(given: dict[str, Any], extra: Sequence[str]) -> Iterator[No
     first = (f"ref-{secrets.token_hex(4)}", secrets.token_urlsafe(16))
     second = (f"ref-{secrets.token_hex(4)}", secrets.token_urlsafe(16))
     args = ["--client", ":".join(first), "--client", ":".join(second), *extra]
-    with running_reference_server(*args) as server:
+    # In a session of its own: a Ctrl-C in the terminal stops the suite, which then stops the
+    # server after writing its reports, instead of the server vanishing under the last tests.
+    with running_reference_server(*args, new_session=True) as server:
         given.update(
             conformance_base_url=server.base_url,
             conformance_client_key=first[0],
@@ -97,6 +178,19 @@ PYTEST_ARGS = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    previous = {signum: signal.signal(signum, on_stop_signal) for signum in STOP_SIGNALS}
+    try:
+        return _main(argv)
+    except Interrupted:
+        # Stopped before the run began (while the reference server started, say).
+        print(f"INCOMPLETE: interrupted ({stop_signal()}) before the run began; no report written")
+        return EXIT_INCOMPLETE
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     options = parser().parse_args(argv)
     if options.list:
         print_catalog()
@@ -106,14 +200,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         reference_server(given, options.reference_arg) if options.reference else nullcontext()
     )
     try:
+        check_reference_options(options)
+        build_target(_stand_ins(given) if options.reference else given)  # before any server
         with launcher:
             target = build_target(given)
+            target = replace(target, rerun=rerun_command(options, target))
             code = pytest.main(list(PYTEST_ARGS), plugins=[PresetTarget(target)])
     except ConformanceConfigError as error:
         print(f"devdraft-conformance: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except RuntimeError as error:
         print(f"devdraft-conformance: the reference server did not start: {error}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    if code == pytest.ExitCode.INTERRUPTED and stop_signal():
+        # Stopped before the suite's run object existed: nothing was judged or written.
+        print(f"INCOMPLETE: interrupted ({stop_signal()}) before the run began; no report written")
         return EXIT_INCOMPLETE
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
         print(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import re
 import socket
 import threading
 import time
@@ -49,6 +50,12 @@ class BudgetExhausted(NotJudged):
 
 class TargetUnreachable(NotJudged):
     pass
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was told to stop (SIGINT or SIGTERM): no request leaves after it. A
+    KeyboardInterrupt, so that no `except Exception` of a test or a library can swallow it and
+    pytest ends the session the way it does for Ctrl-C."""
 
 
 class Redirected(AssertionError):
@@ -143,18 +150,39 @@ class WaitAllowance:
 
 
 class Budget:
-    """A thread-safe request counter that refuses to exceed its limit."""
+    """A thread-safe request counter that refuses to exceed its limit, and the run's stop
+    switch: once `stop` is called no request is taken, and waits between retries end."""
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
         self.used = 0
+        self.refused = 0
+        """Requests refused because the budget was spent (the run then could not judge all)."""
+        self.stopped = ""
+        """Why the run stopped sending (e.g. 'SIGINT'), empty while it runs."""
+        self._stop = threading.Event()
         self._lock = threading.Lock()
 
     def take(self) -> None:
         with self._lock:
+            if self.stopped:
+                raise Interrupted(self.stopped)
             if self.limit is not None and self.used >= self.limit:
+                self.refused += 1
                 raise BudgetExhausted(f"the request budget of {self.limit} is spent")
             self.used += 1
+
+    def stop(self, reason: str) -> None:
+        """No request leaves from now on; requests in flight are cut off."""
+        with self._lock:
+            self.stopped = self.stopped or reason
+        self._stop.set()
+        abort_in_flight()
+
+    def pause(self, seconds: float) -> None:
+        """Wait `seconds` (between two attempts of a request), ending early when stopped."""
+        if self._stop.wait(seconds) or self.stopped:
+            raise Interrupted(self.stopped)
 
 
 class Journal:
@@ -163,9 +191,13 @@ class Journal:
     def __init__(self) -> None:
         self.all: list[Exchange] = []
         self.current: list[Exchange] = []
+        self.cited: list[Exchange] = []
+        """Earlier exchanges the current test named as what it failed on (run-wide checks)."""
         self.rate_limits: list[RateLimitEvent] = []
         self.refusals: list[str] = []
         """Well-formed bodies (not plain) the target refused as business rules of its own."""
+        self.examples = 0
+        """How many examples (or tests) have started: progress for long requirements."""
         self._lock = threading.Lock()
 
     def add(self, exchange: Exchange) -> None:
@@ -178,11 +210,14 @@ class Journal:
         """Show earlier exchanges as evidence of the current test (e.g. for run-wide checks)."""
         with self._lock:
             self.current.extend(exchanges)
+            self.cited.extend(exchanges)
 
     def new_example(self) -> None:
         """Start a new example (or test): earlier exchanges are no longer its evidence."""
         with self._lock:
             self.current = []
+            self.cited = []
+            self.examples += 1
 
 
 class RecordingSession(requests.Session):
@@ -195,7 +230,7 @@ class RecordingSession(requests.Session):
         timeout: float,
         max_rate_limit_wait: float | WaitAllowance,
         verify: bool | str = True,
-        wait: Callable[[float], None] = time.sleep,
+        wait: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__()
         self.journal, self.budget, self.redactor = journal, budget, redactor
@@ -207,7 +242,7 @@ class RecordingSession(requests.Session):
         )
         self.verify = verify
         self.trust_env = False
-        self._wait = wait
+        self._wait = wait or budget.pause
         self.headers.clear()
         self.headers["User-Agent"] = "devdraft-conformance"
         for prefix in ("http://", "https://"):
@@ -284,6 +319,8 @@ class RecordingSession(requests.Session):
                 response = super().send(request, **kwargs)
                 exchange.truncated = _read_capped(response)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            if self.budget.stopped:
+                raise Interrupted(self.budget.stopped) from None  # cut off by the stop itself
             exchange.elapsed = time.monotonic() - started
             described = (
                 f"no complete answer within the timeout of {self.timeout:g} s"
@@ -330,6 +367,17 @@ class RecordingSession(requests.Session):
 # request goes out on registers with it, and when the timer fires the socket is shut down,
 # which ends any read in progress with an error.
 _in_flight = threading.local()
+_armed: set[_Deadline] = set()
+"""Every request deadline in force, of every thread: `abort_in_flight` ends them all."""
+_armed_lock = threading.Lock()
+
+
+def abort_in_flight() -> None:
+    """End every request in progress now, as if its deadline had passed."""
+    with _armed_lock:
+        deadlines = list(_armed)
+    for deadline in deadlines:
+        deadline.expire()
 
 
 class _Deadline:
@@ -338,16 +386,20 @@ class _Deadline:
         self.expired = False
         self._connection: HTTPConnection | None = None
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
+        self._timer = threading.Timer(seconds, self.expire)
         self._timer.daemon = True
 
     def __enter__(self) -> _Deadline:
         _in_flight.deadline = self
+        with _armed_lock:
+            _armed.add(self)
         self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._timer.cancel()
+        with _armed_lock:
+            _armed.discard(self)
         _in_flight.deadline = None
 
     def watch(self, connection: HTTPConnection) -> None:
@@ -356,7 +408,7 @@ class _Deadline:
             if self.expired:
                 _shut(connection)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
         with self._lock:
             self.expired = True
             if self._connection is not None:
@@ -446,7 +498,7 @@ def describe_transport_error(error: Exception) -> str:
     """One readable line for a transport failure (refused, DNS, TLS, timeout)."""
     text = str(error)
     if isinstance(error, requests.exceptions.SSLError):
-        return f"TLS error: {_last_reason(text)}"
+        return f"TLS error: {describe_tls_error(text)}"
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return "no connection within the timeout"
     if isinstance(error, requests.exceptions.Timeout):
@@ -465,6 +517,41 @@ def describe_transport_error(error: Exception) -> str:
     if isinstance(error, requests.RequestException):
         return f"{type(error).__name__}: {_last_reason(text)}"
     return f"the connection broke while reading the response ({type(error).__name__})"
+
+
+_NOT_TLS = (
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "HTTP_REQUEST",
+)
+"""OpenSSL's words for a server that answered the handshake in plain HTTP."""
+
+
+def describe_tls_error(text: str) -> str:
+    """A TLS failure in plain words, with the fix: the OpenSSL reason, not Python's repr."""
+    found = re.search(r"\[SSL: ([A-Z0-9_]+)\] (.*?)\.?(?: \(_ssl\.c:\d+\)|'\)|\"\)|$)", text)
+    if found is None:
+        return "the TLS handshake failed" + (
+            " (the server closed the connection)" if "EOF" in text else ""
+        )
+    code, words = found.group(1), found.group(2).strip()
+    if code in _NOT_TLS:
+        return f"the server does not speak TLS ({words}); is the target http, not https?"
+    if code == "CERTIFICATE_VERIFY_FAILED":
+        detail = words.partition("certificate verify failed:")[2].strip() or words
+        if "mismatch" in detail:
+            return (
+                f"certificate verify failed ({detail}): the certificate is not for this host; "
+                "check the host in --base-url"
+            )
+        if "expired" in detail:
+            return f"certificate verify failed ({detail}): the target's certificate has expired"
+        return (
+            f"certificate verify failed ({detail}): the target's certificate is not trusted; "
+            "pass --ca-bundle PATH with the CA that signed it"
+        )
+    return f"the TLS handshake failed ({words})"
 
 
 def _last_reason(text: str) -> str:

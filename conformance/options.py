@@ -120,6 +120,11 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("--strict", "Fail the run on SHOULD failures too", flag=True),
     Option(
+        "--require-all",
+        "Exit 3 when a MUST requirement could not be judged (e.g. no second client, no 429 seen)",
+        flag=True,
+    ),
+    Option(
         "--conflict-status",
         "Status expected for a changed body under a used key: 409 or 422",
         env="CONFORMANCE_CONFLICT_STATUS",

@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 
 from conformance.options import OPTIONS, PROFILES, register
-from conformance.run import ConformanceRun, load_profile
+from conformance.run import (
+    ConformanceRun,
+    keep_hypothesis_out_of_the_working_directory,
+    load_profile,
+)
 from conformance.target import ConformanceConfigError, Target, build_target
 
 RUN_KEY = pytest.StashKey[ConformanceRun]()
@@ -48,6 +52,7 @@ def pytest_configure(config: pytest.Config) -> None:
         # @given fixes its settings when the test module is imported, so the profile has to be
         # in force before collection.
         load_profile(_profile(config))
+        keep_hypothesis_out_of_the_working_directory()
 
 
 def _profile(config: pytest.Config) -> str:

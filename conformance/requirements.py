@@ -40,6 +40,8 @@ class Requirement:
     """The SHOULD clause of a MUST requirement, judged separately (a warning when it fails)."""
     runs_when: str | None = None
     """Why the requirement may not run: the option it needs, or the observation it waits for."""
+    unmet: str | None = None
+    """What the run lacked when it did not run, in a few words for the closing line."""
 
 
 def _req(
@@ -49,8 +51,9 @@ def _req(
     statement: str,
     should: str | None = None,
     runs_when: str | None = None,
+    unmet: str | None = None,
 ) -> Requirement:
-    return Requirement(id, Level(level), area, statement, should, runs_when)
+    return Requirement(id, Level(level), area, statement, should, runs_when, unmet)
 
 
 CATALOG: tuple[Requirement, ...] = (
@@ -89,6 +92,7 @@ CATALOG: tuple[Requirement, ...] = (
         "GET or refund A's payment: any 4xx carrying none of A's payment data.",
         should="404 or 403 for another client's payment.",
         runs_when="second client credentials are given",
+        unmet="needs a second client",
     ),
     _req(
         "KEY-REQUIRED",
@@ -313,6 +317,7 @@ CATALOG: tuple[Requirement, ...] = (
         "protocol",
         "A 429 carries Retry-After.",
         runs_when="the target answers 429",
+        unmet="saw no 429",
     ),
     _req(
         "RATE-NOT-STORED",
@@ -320,6 +325,7 @@ CATALOG: tuple[Requirement, ...] = (
         "protocol",
         "A 429 is not stored under the key: the retry after the wait is processed normally.",
         runs_when="the target answers 429",
+        unmet="saw no 429",
     ),
     _req(
         "STATEFUL-MODEL",

@@ -69,6 +69,9 @@ class TestOutcome:
     repro_script: str = ""
     """The state machine's own reproduction (a shell script), when the test wrote one."""
     repro_pytest: str = ""
+    answers: list[tuple[str, str]] = field(default_factory=list)
+    """What a failure was judged on: (grouping key, description) of the exchanges it names,
+    so that failures caused by one answer are shown together."""
 
 
 @dataclass
@@ -102,6 +105,8 @@ def judge(requirement: Requirement, outcomes: list[TestOutcome]) -> RequirementR
     failed = [o for o in outcomes if o.outcome is Outcome.FAILED]
     not_judged = [o for o in outcomes if o.outcome is Outcome.NOT_JUDGED]
     if requirement.level is Level.INFO:
+        if all(o.outcome is Outcome.NOT_JUDGED for o in outcomes):
+            return result(Verdict.NOT_JUDGED, not_judged[0].message)
         notes = [n for o in outcomes for n in o.observations]
         return result(Verdict.OBSERVED, "; ".join(notes) or "nothing observed")
     must_failed = [o for o in failed if o.part == "must"]
@@ -119,6 +124,80 @@ def judge(requirement: Requirement, outcomes: list[TestOutcome]) -> RequirementR
     return result(Verdict.PASS, "")
 
 
+@dataclass(frozen=True)
+class Count:
+    """How one level fared: the single count behind the closing line, the HTML banner,
+    conformance.json and junit.xml."""
+
+    passed: int
+    failed: int
+    """MUST: requirements whose MUST clause failed. SHOULD: clauses that warned."""
+    not_judged: tuple[tuple[str, str], ...] = ()
+    """(requirement id, why in a few words) of what the run selected but did not judge."""
+    failed_ids: tuple[str, ...] = ()
+
+    @property
+    def judged(self) -> int:
+        return self.passed + self.failed
+
+
+def why_not_judged(result: RequirementResult) -> str:
+    """A few words for a requirement the run did not judge ('needs a second client')."""
+    if result.verdict is Verdict.NOT_RUN and result.requirement.unmet:
+        return result.requirement.unmet
+    return result.reason or result.verdict.value
+
+
+def _should_clause(result: RequirementResult) -> Verdict:
+    """The verdict of the SHOULD clause of a MUST requirement: WARN, PASS or NOT_JUDGED."""
+    parts = [o for o in result.outcomes if o.part == "should"]
+    if any(o.outcome is Outcome.FAILED for o in parts):
+        return Verdict.WARN
+    if any(o.outcome is Outcome.PASSED for o in parts):
+        return Verdict.PASS
+    return Verdict.NOT_JUDGED
+
+
+def count(requirements: list[RequirementResult], level: Level) -> Count:
+    """MUST: one per MUST requirement (a failed SHOULD clause leaves its MUST clause passed).
+    SHOULD: one per SHOULD requirement and one per SHOULD clause of a MUST requirement."""
+    passed = failed = 0
+    failed_ids: list[str] = []
+    unjudged: list[tuple[str, str]] = []
+    for result in requirements:
+        requirement = result.requirement
+        if level is Level.MUST and requirement.level is Level.MUST:
+            verdict = result.verdict
+            bad = verdict is Verdict.FAIL
+            good = verdict in (Verdict.PASS, Verdict.WARN)
+        elif level is Level.SHOULD and requirement.level is Level.SHOULD:
+            verdict = result.verdict
+            bad, good = verdict is Verdict.WARN, verdict is Verdict.PASS
+        elif level is Level.SHOULD and requirement.level is Level.MUST and requirement.should:
+            verdict = _should_clause(result)
+            bad, good = verdict is Verdict.WARN, verdict is Verdict.PASS
+        else:
+            continue
+        if bad:
+            failed += 1
+            failed_ids.append(requirement.id)
+        elif good:
+            passed += 1
+        elif requirement.level is level:
+            unjudged.append((requirement.id, why_not_judged(result)))
+        else:
+            parts = [o.message for o in result.outcomes if o.part == "should" and o.message]
+            why = parts[0] if parts and result.verdict is Verdict.PASS else why_not_judged(result)
+            unjudged.append((f"{requirement.id} (SHOULD)", why))
+    return Count(passed, failed, tuple(unjudged), tuple(failed_ids))
+
+
+def listed(items: list[str], most: int = 6) -> str:
+    """'A, B, C' with at most `most` items, then 'and N more'."""
+    shown = ", ".join(items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
 @dataclass
 class RunResult:
     run_id: str
@@ -132,9 +211,18 @@ class RunResult:
     versions: dict[str, str]
     requirements: list[RequirementResult]
     aborted: str = ""
-    """Why the run stopped early (unreachable target), empty when it completed."""
+    """Why the run stopped early (unreachable target, interruption), empty when it completed."""
     baseline_run_id: str | None = None
     """The run id of the --baseline report, when one was given."""
+    interrupted: str = ""
+    """The signal that stopped the run ('SIGINT', 'SIGTERM'), empty when it was not stopped."""
+    budget_spent: int | None = None
+    """The --max-requests limit when the run ran out of it, else None."""
+    require_all: bool = False
+    """--require-all: a MUST the run did not judge makes it incomplete."""
+    rerun: str = ""
+    """The command that runs this target again (the console adds --seed and --only)."""
+    report_dir: str = ""
 
     def count(self, verdict: Verdict, level: Level | None = None) -> int:
         return sum(
@@ -143,19 +231,31 @@ class RunResult:
             if r.verdict is verdict and (level is None or r.requirement.level is level)
         )
 
-    def judged(self, level: Level) -> int:
-        return sum(
-            1
+    @property
+    def must(self) -> Count:
+        return count(self.requirements, Level.MUST)
+
+    @property
+    def should(self) -> Count:
+        return count(self.requirements, Level.SHOULD)
+
+    def ids(self, *verdicts: Verdict) -> list[str]:
+        """The judged levels' requirements with one of `verdicts` (INFO is never judged)."""
+        return [
+            r.requirement.id
             for r in self.requirements
-            if r.requirement.level is level
-            and r.verdict in (Verdict.PASS, Verdict.FAIL, Verdict.WARN)
-        )
+            if r.verdict in verdicts and r.requirement.level is not Level.INFO
+        ]
 
     @property
     def exit_code(self) -> int:
-        if self.count(Verdict.FAIL) or (self.strict and self.count(Verdict.WARN)):
+        if self.interrupted:
+            return EXIT_INCOMPLETE
+        if self.count(Verdict.FAIL) or (self.strict and self.should.failed):
             return EXIT_NON_CONFORMANT
-        if self.aborted or self.count(Verdict.NOT_JUDGED):
+        if self.aborted or self.ids(Verdict.NOT_JUDGED):
+            return EXIT_INCOMPLETE
+        if self.require_all and self.must.not_judged:
             return EXIT_INCOMPLETE
         if not any(r.verdict in (Verdict.PASS, Verdict.WARN) for r in self.requirements):
             return EXIT_INCOMPLETE
@@ -167,25 +267,66 @@ class RunResult:
 
     def closing_line(self) -> str:
         """The one line that says how the run ended and why."""
-        must = f"MUST {self.count(Verdict.PASS, Level.MUST)}/{self.judged(Level.MUST)} passed"
+        must = self.must
+        counted = f"MUST {must.passed}/{must.judged} passed"
         code = self.exit_code
+        judged = sum(
+            r.verdict not in (Verdict.NOT_JUDGED, Verdict.NOT_RUN) for r in self.requirements
+        )
+        of_all = f"{judged} of {len(self.requirements)} requirements"
+        spent = (
+            f"the request budget of {self.budget_spent} was spent"
+            if self.budget_spent is not None
+            else ""
+        )
+        if self.interrupted:
+            failed = self.ids(Verdict.FAIL)
+            return (
+                f"INCOMPLETE: interrupted after {self.requests} requests ({self.interrupted}, "
+                f"{self.duration:.0f}s): {of_all} judged, {counted} so far"
+                + (f"; already failed: {listed(failed)}" if failed else "")
+            )
         if code == EXIT_NON_CONFORMANT:
-            failed = [r.requirement.id for r in self.requirements if r.verdict is Verdict.FAIL]
+            failed = self.ids(Verdict.FAIL)
+            said = [f"{', '.join(failed)} failed"] if failed else []
             if self.strict:
-                failed += [r.requirement.id for r in self.requirements if r.verdict is Verdict.WARN]
-            return f"NOT CONFORMANT: {', '.join(failed)} failed ({must})"
+                warned = [i for i in self.should.failed_ids if i not in failed]
+                if warned:
+                    said.append(f"{', '.join(warned)} failed a SHOULD (--strict)")
+                should = self.should
+                counted += f", SHOULD {should.passed}/{should.judged} passed"
+            missing = self.ids(Verdict.NOT_JUDGED)
+            return f"NOT CONFORMANT: {'; '.join(said)} ({counted})" + (
+                f"; {spent}: {len(missing)} not judged" if spent and missing else ""
+            )
         if code == EXIT_INCOMPLETE:
+            missing = self.ids(Verdict.NOT_JUDGED)
             if self.aborted:
                 return f"INCOMPLETE: {self.aborted}"
-            missing = [
-                r.requirement.id for r in self.requirements if r.verdict is Verdict.NOT_JUDGED
-            ]
-            if not missing:
-                return "INCOMPLETE: no requirement could be judged"
-            return f"INCOMPLETE: could not judge {', '.join(missing)} ({must})"
-        warned = self.count(Verdict.WARN)
-        suffix = f", {warned} SHOULD warning{'s' * (warned != 1)}" if warned else ""
-        return f"CONFORMANT: {must}{suffix}"
+            if spent and missing:
+                return (
+                    f"INCOMPLETE: {spent} after {of_all} ({counted}); not judged: "
+                    f"{listed(missing)}; raise --max-requests"
+                )
+            if missing:
+                return f"INCOMPLETE: could not judge {listed(missing)} ({counted})"
+            if self.require_all and must.not_judged:
+                return f"INCOMPLETE: --require-all, and {self._unjudged_musts()} ({counted})"
+            return "INCOMPLETE: no requirement could be judged"
+        warned = self.should.failed_ids
+        suffix = (
+            f", {len(warned)} SHOULD warning{'s' * (len(warned) != 1)} ({listed(list(warned))})"
+            if warned
+            else ""
+        )
+        if must.not_judged:
+            suffix += f"; {self._unjudged_musts()}"
+        return f"CONFORMANT: {counted}{suffix}"
+
+    def _unjudged_musts(self) -> str:
+        unjudged = self.must.not_judged
+        whys = [f"{requirement_id} {why}" for requirement_id, why in unjudged]
+        return f"{len(unjudged)} MUST not judged: {listed(whys)}"
 
 
 def results_for(outcomes: list[TestOutcome]) -> list[RequirementResult]:

@@ -8,8 +8,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import pprint
+import signal
 import sys
+import tempfile
+import threading
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -24,7 +28,8 @@ from hypothesis.errors import Flaky, Unsatisfiable
 from conformance import __version__
 from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
-from conformance.http import NotJudged, Redirected, TargetUnreachable
+from conformance.http import Exchange, Interrupted, NotJudged, Redirected, TargetUnreachable
+from conformance.preflight import PreflightRefused, preflight
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
     Outcome,
@@ -54,6 +59,23 @@ LAST = (
 CATALOG_ORDER = {r.id: i for i, r in enumerate(CATALOG)}
 REFUSALS_SHOWN = 3
 """Bodies refused as business rules that one test's outcome lists."""
+HEARTBEAT = 5.0
+"""Seconds between the progress notes of a requirement that is still running."""
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_stopped_by: list[str] = []
+"""The stop signal this process received, if any (set by either handler)."""
+
+
+def stop_signal() -> str:
+    """'SIGINT' or 'SIGTERM' once the process was told to stop, else ''."""
+    return _stopped_by[0] if _stopped_by else ""
+
+
+def on_stop_signal(signum: int, frame: Any) -> None:
+    """The handler before a run has its own (devdraft-conformance installs it first thing):
+    a SIGTERM too unwinds like Ctrl-C instead of killing the process."""
+    _stopped_by.append(signal.Signals(signum).name)
+    raise Interrupted(stop_signal())
 
 
 class _NotJudgedSkip(pytest.skip.Exception):  # type: ignore[name-defined,misc]
@@ -93,6 +115,27 @@ def load_profile(profile: str) -> None:
     settings.load_profile(f"conformance-{profile}")
 
 
+def keep_hypothesis_out_of_the_working_directory() -> None:
+    """Hypothesis caches data (unicode tables, constants) under ./.hypothesis even without an
+    example database; a run of the suite points it at the user's cache instead, unless
+    HYPOTHESIS_STORAGE_DIRECTORY says where."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for folder in (
+        Path(cache) / "devdraft-conformance" / "hypothesis",
+        Path(tempfile.gettempdir()) / f"devdraft-conformance-{os.getuid()}" / "hypothesis",
+    ):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        set_hypothesis_home_dir(folder)
+        return
+
+
 class ConformanceRun:
     def __init__(self, config: pytest.Config, target: Target) -> None:
         self.config = config
@@ -109,6 +152,21 @@ class ConformanceRun:
         self.examples: dict[str, dict[str, Any]] = {}
         """The arguments of each Hypothesis test's latest example (the minimal one on failure)."""
         self.baseline = read_baseline(target.baseline) if target.baseline else None
+        self.refused = ""
+        """The preflight's one line when the configuration is wrong (exit 2, no report)."""
+        self.interrupted = ""
+        """SIGINT or SIGTERM once the run was told to stop."""
+        self.finishing = False
+        self.finished_requirements = 0
+        self.running: tuple[str, float, int, int] | None = None
+        """The test in progress: requirement id, start, examples and requests before it."""
+        self._previous_handlers: dict[int, Any] = {}
+        self._say_lock = threading.Lock()
+        self._console = _real_stdout()
+        """The console itself: pytest captures stdout while a test runs, and the heartbeat
+        speaks while one does."""
+        self._heartbeat_stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
 
     # -- before the tests -------------------------------------------------------------------
     def prepare(self, items: list[pytest.Item]) -> None:
@@ -129,7 +187,13 @@ class ConformanceRun:
             f"{len(self.pending)} requirements, profile {self.target.profile}, "
             f"seed {self.target.seed} (rerun with --seed {self.target.seed})"
         )
+        self._handle_stop_signals()
         self._preflight()
+        self._clear_stale_reproductions()
+        self._heartbeat = threading.Thread(
+            target=self._beat, name="conformance-heartbeat", daemon=True
+        )
+        self._heartbeat.start()
 
     def _order(self, item: pytest.Item) -> tuple[int, int]:
         requirement_id = requirement_of(item)[0]
@@ -164,34 +228,108 @@ class ConformanceRun:
         handle.conformance_wrapped = True
 
     def _preflight(self) -> None:
-        """One request to see that the target answers at all; exit 3 with one line if not.
-        Any answer will do (a redirect or a 429 too: the tests judge those)."""
+        """A few requests before the first test (conformance.preflight): exit 3 with one line
+        when the target does not answer, exit 2 with one line (and no verdict) when the URL or
+        the credentials are wrong."""
         try:
-            self.api.get(f"conformance-preflight-{self.target.run_id}")
-        except (Redirected, NotJudged) as error:
-            if not isinstance(error, TargetUnreachable):
-                return
+            preflight(self.api)
+        except PreflightRefused as error:
+            self.refused = str(error)
+            print(f"devdraft-conformance: configuration error: {error}", file=sys.stderr)
+            pytest.exit(self.refused, returncode=2)
+        except TargetUnreachable as error:
             self.aborted = f"the target could not be reached: {error} ({self.target.base_url})"
-            for requirement_id in self.pending:
-                if BY_ID[requirement_id].level.value != "INFO":
-                    self.outcomes.append(
-                        TestOutcome(
-                            test="preflight",
-                            requirement_id=requirement_id,
-                            part="must",
-                            outcome=Outcome.NOT_JUDGED,
-                            duration=0.0,
-                            message=self.aborted,
-                        )
-                    )
+            self._not_judged_all(self.pending, self.aborted)
             self._finish()
             pytest.exit(self.aborted, returncode=3)
+
+    def _not_judged_all(self, requirement_ids: Any, message: str, info: bool = False) -> None:
+        for requirement_id in requirement_ids:
+            if info or BY_ID[requirement_id].level.value != "INFO":
+                self.outcomes.append(
+                    TestOutcome(
+                        test="(not reached)",
+                        requirement_id=requirement_id,
+                        part="info" if BY_ID[requirement_id].level.value == "INFO" else "must",
+                        outcome=Outcome.NOT_JUDGED,
+                        duration=0.0,
+                        message=message,
+                    )
+                )
+
+    def _clear_stale_reproductions(self) -> None:
+        """The state machine's reproductions of an earlier run must not pass for this run's."""
+        folder = self.target.report_dir / "repro"
+        if not folder.is_dir():
+            return
+        for path in folder.iterdir():
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+            elif path.name == "__pycache__":
+                for cached in path.iterdir():
+                    cached.unlink()
+                path.rmdir()
+
+    # -- stopping on SIGINT / SIGTERM ------------------------------------------------------
+    def _handle_stop_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in STOP_SIGNALS:
+            self._previous_handlers[signum] = signal.signal(signum, self._on_stop_signal)
+
+    def _on_stop_signal(self, signum: int, frame: Any) -> None:
+        """Stop sending at once (requests in flight are cut off) and unwind the test in
+        progress; pytest then ends the session and the reports are written. Nothing is printed
+        here: the main thread may be in the middle of a print."""
+        if self.finishing:
+            return
+        _stopped_by.append(signal.Signals(signum).name)
+        self.interrupted = self.interrupted or stop_signal()
+        self.api.budget.stop(self.interrupted)
+        raise Interrupted(self.interrupted)
+
+    def _restore_signal_handlers(self) -> None:
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
+
+    # -- progress inside a long requirement ------------------------------------------------
+    def _beat(self) -> None:
+        """Every HEARTBEAT seconds that one test runs, a line with what it has done so far."""
+        said: tuple[str, float, int, int] | None = None
+        last = 0.0
+        while not self._heartbeat_stop.wait(0.5):
+            running = self.running
+            if running is None:
+                continue
+            requirement_id, started, examples, requests = running
+            if said is not running:
+                said, last = running, started
+            now = time.monotonic()
+            if now - last < HEARTBEAT:
+                continue
+            last = now
+            elapsed = now - started
+            done = self.api.journal.examples - examples
+            sent = self.api.budget.used - requests
+            self._say(
+                f"      ... {requirement_id} still running: "
+                + (f"{_many(done, 'example')}, " if done else "")
+                + f"{_many(sent, 'request')}, {elapsed:.0f}s",
+                during_a_test=True,
+            )
 
     # -- around each test -------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self.current_test = item.nodeid
         self.api.journal.new_example()
+        self.running = (
+            requirement_of(item)[0],
+            time.monotonic(),
+            self.api.journal.examples,
+            self.api.budget.used,
+        )
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
@@ -204,6 +342,7 @@ class ConformanceRun:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
         if call.when == "call" or (call.when == "setup" and not report.passed):
+            self.running = None
             self._record(item, call, report)
         return report
 
@@ -253,6 +392,8 @@ class ConformanceRun:
                 for r in self.api.journal.refusals[:REFUSALS_SHOWN]
             )
             self.api.journal.refusals.clear()
+        if outcome.outcome is Outcome.FAILED:
+            outcome.answers = [answer_of(e, self.target.api_root) for e in self._culprits(error)]
         self.outcomes.append(outcome)
         broken = getattr(error, "requirement", "")
         if outcome.outcome is Outcome.FAILED and broken in BY_ID and broken != requirement_id:
@@ -291,6 +432,16 @@ class ConformanceRun:
             )
         )
 
+    def _culprits(self, error: BaseException | None) -> list[Exchange]:
+        """The exchanges a failure was judged on: the answers its check named, else those the
+        test cited, else the last one it got."""
+        named = set(getattr(error, "answers", None) or ())
+        if named:
+            found = [e for e in self.api.journal.current if e.seq in named]
+            if found:
+                return found
+        return self.api.journal.cited or self.api.journal.current[-1:]
+
     def _record_broken(self, outcome: TestOutcome, broken: str) -> None:
         """A test that judges several requirements (the state machine) found a violation of
         `broken`: it is a failure of that requirement too, with the same evidence."""
@@ -301,8 +452,11 @@ class ConformanceRun:
 
     def _progress(self, requirement_id: str) -> None:
         result = judge(BY_ID[requirement_id], self.done[requirement_id])
+        self.finished_requirements += 1
+        total = len(self.pending)
+        counter = f"[{self.finished_requirements:>{len(str(total))}}/{total}]"
         self._say(
-            f"  {requirement_id:<26} {result.requirement.level.value:<6} "
+            f"  {counter} {requirement_id:<26} {result.requirement.level.value:<6} "
             f"{result.verdict.value:<10} {result.duration:6.1f}s"
             + (f"  {result.reason}" if result.verdict is not Verdict.PASS and result.reason else "")
         )
@@ -310,6 +464,10 @@ class ConformanceRun:
     # -- after the tests --------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.refused:
+            self._restore_signal_handlers()
+            session.exitstatus = 2
+            return
         if self.result is None:
             self._finish()
         if self.result is not None:
@@ -318,6 +476,19 @@ class ConformanceRun:
     def _finish(self) -> None:
         from conformance.report import print_summary, write_reports
 
+        self.finishing = True
+        self._heartbeat_stop.set()
+        self.running = None
+        self.interrupted = self.interrupted or stop_signal()
+        if self.interrupted:
+            self.aborted = (
+                f"interrupted by {self.interrupted}; what it had not finished is not judged"
+            )
+            unfinished = [i for i, left in self.pending.items() if left > 0]
+            self._not_judged_all(
+                unfinished, f"the run was interrupted ({self.interrupted})", info=True
+            )
+            self._say(f"{self.interrupted}: stopped sending; writing the reports")
         self.result = RunResult(
             run_id=self.target.run_id,
             target=self.target.api_root,
@@ -331,11 +502,26 @@ class ConformanceRun:
             requirements=self._results(),
             aborted=self.aborted,
             baseline_run_id=self.baseline[0] if self.baseline else None,
+            interrupted=self.interrupted,
+            budget_spent=self.target.max_requests if self.api.budget.refused else None,
+            require_all=self.target.require_all,
+            rerun=self.target.rerun or self._plain_pytest_rerun(),
+            report_dir=str(self.target.report_dir),
         )
         paths = write_reports(self.result, self.target.report_dir)
         print_summary(self.result, self._say)
         self._say(f"reports: {', '.join(str(p) for p in paths)}")
         self._say(self.result.closing_line())
+        self._restore_signal_handlers()
+
+    def _plain_pytest_rerun(self) -> str:
+        target = self.target
+        command = f"pytest --pyargs conformance.suite --base-url {target.base_url}"
+        if target.path_prefix != "/api/v0":
+            command += f" --path-prefix '{target.path_prefix}'"
+        if target.profile != "default":
+            command += f" --profile {target.profile}"
+        return command
 
     def _results(self) -> list[RequirementResult]:
         results = results_for(self.outcomes)
@@ -345,12 +531,50 @@ class ConformanceRun:
             compare_with_baseline(results, self.baseline[1])
         return results
 
-    def _say(self, line: str) -> None:
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(line)
-        else:
-            print(line, file=sys.stdout, flush=True)
+    def _say(self, line: str, during_a_test: bool = False) -> None:
+        with self._say_lock:  # the heartbeat prints from its own thread
+            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None and not during_a_test:
+                reporter.write_line(line)
+            elif self._console is not None:
+                self._console.write(line + "\n")
+                self._console.flush()
+            elif not during_a_test:
+                print(line, file=sys.stdout, flush=True)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self._console is not None:
+            self._console.close()
+            self._console = None
+
+
+def _many(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _real_stdout() -> Any:
+    """A file on the process's stdout that pytest's capturing does not redirect (a duplicate
+    of the descriptor, taken while capturing is suspended), or None."""
+    try:
+        return open(
+            os.dup(sys.stdout.fileno()), "w", encoding="utf-8", errors="replace", closefd=True
+        )
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def answer_of(exchange: Exchange, api_root: str) -> tuple[str, str]:
+    """What a failure was judged on, as (grouping key, description). A 5xx or a transport
+    error of one operation is one answer wherever it came; any other answer is that exchange."""
+    path = exchange.url.removeprefix(api_root) or exchange.url
+    parts = path.split("/")
+    if len(parts) > 2 and parts[1] == "test-payment":
+        parts[2] = "{id}"
+    shape = "/".join(parts).split("?", 1)[0]
+    got = exchange.error or str(exchange.status)
+    if exchange.error or (exchange.status or 0) >= 500:
+        return f"{exchange.method} {shape} {got}", f"{exchange.method} {shape} -> {got}"
+    return f"#{exchange.seq}", f"{exchange.method} {path} -> {got}"
 
 
 def unjudged_reason(error: BaseException | None) -> str:

@@ -7,8 +7,10 @@ fix; nothing downstream re-reads options.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,6 +61,10 @@ class Target:
     seed, so a rerun with `--seed` sends the very same requests."""
     baseline: Path | None = None
     """An earlier conformance.json to compare verdicts with (--baseline)."""
+    require_all: bool = False
+    """--require-all: a MUST the run could not judge makes it incomplete (exit 3)."""
+    rerun: str = ""
+    """How to run this target again from a shell (the console prints it under each failure)."""
 
     @property
     def api_root(self) -> str:
@@ -102,17 +108,61 @@ def _raw(option: Option, given: Mapping[str, Any], environ: Mapping[str, str]) -
     return value
 
 
+_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@")
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+
+
 def _check_base_url(url: str | None) -> str:
     if not url:
         raise ConformanceConfigError("--base-url is missing; pass it or set CONFORMANCE_BASE_URL")
-    parts = urlsplit(url)
+    if _USERINFO.match(url):
+        # Checked before anything quotes the URL back: the password must reach no output.
+        raise ConformanceConfigError(
+            "--base-url must not carry credentials (user:password@host): they would show in "
+            "every log and report; drop them and pass the client's key and secret as "
+            "DEVDRAFT_API_KEY / DEVDRAFT_SECRET"
+        )
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:
+        raise ConformanceConfigError(
+            f"--base-url {url!r} is not a valid URL ({error}); expected e.g. https://host[/prefix]"
+        ) from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConformanceConfigError(
+            f"--base-url {url!r} has a bad port; expected host:PORT with PORT a number from 1 "
+            "to 65535"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConformanceConfigError(
             f"--base-url {url!r} is not an http(s) URL; expected e.g. https://host[/prefix]"
         )
+    if port == 0:
+        raise ConformanceConfigError(f"--base-url {url!r} has port 0; expected 1 to 65535")
+    if not _valid_host(parts.hostname, bracketed="[" in parts.netloc):
+        raise ConformanceConfigError(
+            f"--base-url {url!r}: {parts.hostname!r} is not a host name or IP address"
+        )
     if parts.query or parts.fragment:
         raise ConformanceConfigError(f"--base-url {url!r} must not carry a query or fragment")
     return url.rstrip("/")
+
+
+def _valid_host(host: str, *, bracketed: bool) -> bool:
+    if bracketed:
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return False
+        return True
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.removesuffix(".").split(".")
+    return len(ascii_host) <= 253 and all(_LABEL.match(label) for label in labels)
 
 
 def _check_only(text: str | None) -> frozenset[str] | None:
@@ -138,6 +188,11 @@ def _check_baseline(path: str | None) -> Path | None:
         raise ConformanceConfigError(
             f"--baseline {path!r} is not a readable conformance.json: {error}"
         ) from None
+    if isinstance(data, dict) and data.get("interrupted"):
+        raise ConformanceConfigError(
+            f"--baseline {path!r} is the report of an interrupted run, which judged only part "
+            "of the catalog; pass the conformance.json of a complete run"
+        )
     entries = data.get("requirements") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not all(
         isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("verdict"), str)
@@ -201,4 +256,5 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
         ca_bundle=Path(ca_bundle) if ca_bundle else None,
         only=_check_only(value("only")),
         baseline=_check_baseline(value("baseline")),
+        require_all=bool(value("require_all")),
     )

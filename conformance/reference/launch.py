@@ -64,8 +64,11 @@ def _start_thread(stream: IO[str], sink: list[str] | queue.Queue[str | None]) ->
 
 
 @contextmanager
-def running_reference_server(*args: str, timeout: float = 15.0) -> Iterator[RunningServer]:
-    """Run ``python -m conformance.reference --port 0 *args`` until the block ends."""
+def running_reference_server(
+    *args: str, timeout: float = 15.0, new_session: bool = False
+) -> Iterator[RunningServer]:
+    """Run ``python -m conformance.reference --port 0 *args`` until the block ends;
+    `new_session` keeps the terminal's Ctrl-C away from it (the caller stops it)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT_ROOT, env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "conformance.reference", "--port", "0", *args]
@@ -76,6 +79,7 @@ def running_reference_server(*args: str, timeout: float = 15.0) -> Iterator[Runn
         stdin=subprocess.DEVNULL,
         text=True,
         env=env,
+        start_new_session=new_session,
     )
     if process.stdout is None or process.stderr is None:
         raise ReferenceServerError("the server's pipes were not opened")

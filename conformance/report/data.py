@@ -6,8 +6,7 @@ from typing import Any
 
 from conformance.report.reproduce_pytest import pytest_function
 from conformance.reproduce import curl_script
-from conformance.requirements import Level
-from conformance.results import Change, RequirementResult, RunResult, TestOutcome, Verdict
+from conformance.results import Change, Count, RequirementResult, RunResult, TestOutcome
 
 SCHEMA_VERSION = 1
 # Reproductions a test may carry itself (the state machine's own steps), shown as they come.
@@ -81,7 +80,17 @@ def _baseline(run: RunResult) -> dict[str, Any] | None:
     }
 
 
+def _count(count: Count) -> dict[str, Any]:
+    return {
+        "passed": count.passed,
+        "judged": count.judged,
+        "failed": count.failed,
+        "not_judged": len(count.not_judged),
+    }
+
+
 def report_data(run: RunResult) -> dict[str, Any]:
+    must, should = run.must, run.should
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": run.run_id,
@@ -92,19 +101,21 @@ def report_data(run: RunResult) -> dict[str, Any]:
         "seed": run.seed,
         "profile": run.profile,
         "strict": run.strict,
+        "require_all": run.require_all,
         "versions": run.versions,
         "conformant": run.conformant,
         "exit_code": run.exit_code,
+        "interrupted": bool(run.interrupted),
         "summary": {
             "line": run.closing_line(),
-            "must": {
-                "passed": run.count(Verdict.PASS, Level.MUST),
-                "judged": run.judged(Level.MUST),
-            },
-            "should": {
-                "passed": run.count(Verdict.PASS, Level.SHOULD),
-                "judged": run.judged(Level.SHOULD),
-            },
+            "must": _count(must),
+            "should": _count(should),
+            "not_judged": [
+                {"id": requirement_id, "level": level, "why": why}
+                for level, count in (("MUST", must), ("SHOULD", should))
+                for requirement_id, why in count.not_judged
+            ],
+            "warnings": list(should.failed_ids),
         },
         "aborted": run.aborted,
         "baseline": _baseline(run),

@@ -36,6 +36,8 @@ _ENV.filters["pretty"] = _pretty
 
 
 def _state(data: dict[str, Any]) -> tuple[str, str]:
+    if data["interrupted"]:
+        return "incomplete", "Interrupted"
     if data["conformant"]:
         return "ok", "Conformant"
     if data["exit_code"] == 1:

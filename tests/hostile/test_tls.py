@@ -56,7 +56,8 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def tls_server(certificate: tuple[Path, Path]) -> Iterator[HostileServer]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*certificate)
-    with hostile_server(servers.not_found, tls=context) as server:
+    # Enough of the API for the preflight's create: 201 to a POST, 404 to a GET.
+    with hostile_server(servers.payments, tls=context) as server:
         yield server
 
 
@@ -84,7 +85,9 @@ def test_an_untrusted_certificate_ends_with_exit_3_and_one_clear_line(
     run = run_suite(tmp_path, tls_server.base_url, *FAST, "--only", "PAY-GET-UNKNOWN")
     assert run.code == 3, run.explain()
     assert run.last_line.startswith("INCOMPLETE: the target could not be reached: TLS error: ")
-    assert "certificate verify failed" in run.last_line
+    assert "certificate verify failed (self-signed certificate)" in run.last_line
+    assert "pass --ca-bundle PATH" in run.last_line  # the fix, in plain words
+    assert "SSLError(" not in run.last_line
     assert len(run.last_line) < 300
     assert tls_server.requests == 0  # nothing, credentials included, went over the bad channel
     assert "Traceback" not in run.stdout + run.stderr

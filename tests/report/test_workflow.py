@@ -63,7 +63,13 @@ def test_the_workflow_gates_on_the_exit_code_and_always_uploads_the_three_report
     steps = workflow["jobs"]["conformance"]["steps"]
     run = next(s for s in steps if s.get("run", "").startswith("devdraft-conformance "))
     assert "continue-on-error" not in run and "|| true" not in run["run"]
-    assert set(run["env"]) == {"CONFORMANCE_BASE_URL", "DEVDRAFT_API_KEY", "DEVDRAFT_SECRET"}
+    assert set(run["env"]) == {
+        "CONFORMANCE_BASE_URL",
+        "DEVDRAFT_API_KEY",
+        "DEVDRAFT_SECRET",
+        "DEVDRAFT_SECOND_API_KEY",
+        "DEVDRAFT_SECOND_SECRET",
+    }
     assert all(value.startswith("${{ secrets.") for value in run["env"].values())
     assert "--report-dir reports" in run["run"]
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))

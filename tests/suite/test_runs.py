@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from tests.suite_runner import Run
 KEY, SECRET = "conf-key-7f3a9c2e", "conf-secret-Q8zW4kLm2Rt6"
 SECOND_KEY, SECOND_SECRET = "conf-key-b-51d0e8aa", "conf-secret-b-Hn3Vx9Pq"
 SEED = "20261127"
+ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ARGS = ("--client", f"{KEY}:{SECRET}", "--client", f"{SECOND_KEY}:{SECOND_SECRET}")
 ENV = {
     "DEVDRAFT_API_KEY": KEY,
@@ -61,11 +63,35 @@ def test_the_reference_server_conforms_in_the_default_profile(default_run: Run) 
     assert default_run.stdout.strip().splitlines()[-1].startswith("CONFORMANT")
 
 
-def test_each_requirement_prints_a_progress_line(default_run: Run) -> None:
+def test_each_requirement_prints_a_progress_line_with_a_counter(default_run: Run) -> None:
+    progress = re.compile(r"^  \[\s*(\d+)/(\d+)\] (\S+) ")
+    found = [m.groups() for m in map(progress.match, default_run.stdout.splitlines()) if m]
+    assert [int(n) for n, _, _ in found] == list(range(1, len(CATALOG) + 1))
+    assert {total for _, total, _ in found} == {str(len(CATALOG))}
+    assert sorted(i for _, _, i in found) == sorted(r.id for r in CATALOG)
+
+
+def test_a_passing_run_prints_the_result_table_once(default_run: Run) -> None:
+    """The progress lines are the table; the summary adds only what did not pass."""
     lines = default_run.stdout.splitlines()
-    for requirement in CATALOG:
-        if requirement.runs_when is None:
-            assert any(line.startswith(f"  {requirement.id} ") for line in lines), requirement.id
+    assert sum(line.split()[:1] == ["PAY-CREATE"] for line in lines) == 0
+    assert sum(" PAY-CREATE " in line for line in lines) == 1
+
+
+def test_the_readme_states_what_a_default_run_sends_and_the_ci_examples_double_it(
+    default_run: Run,
+) -> None:
+    """The budget table of the README is measured (two clients, the reference server), and
+    every --max-requests of the CI examples leaves twice that."""
+    sent = default_run.report["requests"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    workflow = (ROOT / "examples" / "github-actions" / "conformance.yml").read_text("utf-8")
+    row = re.search(r"^\| `default` \| [\d,]+ to [\d,]+ \| ([\d,]+) to ([\d,]+) \|", readme, re.M)
+    assert row, "README lost its 'Requests per run' table"
+    low, high = (int(n.replace(",", "")) for n in row.groups())
+    assert 0.9 * low <= sent <= 1.1 * high, (sent, low, high)
+    budgets = [int(n) for n in re.findall(r"--max-requests (\d+)", readme + workflow)]
+    assert len(budgets) >= 2 and min(budgets) >= 2 * sent, (budgets, sent)
 
 
 def test_junit_has_one_case_per_requirement(default_run: Run) -> None:
@@ -97,7 +123,8 @@ def test_the_request_budget_is_never_exceeded(reference: RunningServer, tmp_path
     assert run.code == 3, run.stdout[-2000:]
     assert run.report["requests"] <= 60
     assert "not judged" in run.verdicts().values()
-    assert run.stdout.strip().splitlines()[-1].startswith("INCOMPLETE: could not judge")
+    assert run.last_line.startswith("INCOMPLETE: the request budget of 60 was spent after ")
+    assert run.last_line.endswith("; raise --max-requests")
 
 
 def _closed_port() -> str:

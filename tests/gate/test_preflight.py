@@ -1,0 +1,96 @@
+"""The preflight: wrong credentials and a wrong path prefix are the configuration's fault, not
+the target's: one line naming the cause and the fix, exit 2, no verdict, a handful of requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.reference.launch import RunningServer
+from tests.hostile import servers
+from tests.hostile.servers import hostile_server
+
+from .conftest import FAST, KEY, ONE_CLIENT, SECRET, SECRETS, one_line, run_suite
+
+WRONG = {"DEVDRAFT_API_KEY": "gate-wrong-key-Qm3", "DEVDRAFT_SECRET": "gate-wrong-secret-Xr8Fa"}
+
+
+def refuses_everyone(request: servers.Request, conn: servers.Connection) -> bytes:
+    """An API that knows none of the clients the run uses."""
+    return servers.response(401, b'{"statusCode": 401, "message": "Unauthorized"}')
+
+
+def no_report(report_dir: Path) -> bool:
+    return not any(report_dir.glob("conformance.*")) and not (report_dir / "junit.xml").exists()
+
+
+def test_wrong_credentials_end_with_exit_2_after_at_most_10_requests(tmp_path: Path) -> None:
+    with hostile_server(refuses_everyone) as server:
+        run = run_suite(tmp_path, "--base-url", server.base_url, *FAST, env=WRONG)
+    assert run.code == 2, run.explain()
+    assert server.requests <= 10
+    line = one_line(run.stderr)
+    assert "the target refused the client credentials (401 for x-client-key" in line
+    assert "check DEVDRAFT_API_KEY / DEVDRAFT_SECRET" in line
+    assert "CONFORMANT" not in run.stdout and no_report(tmp_path)
+    assert run.leaked(WRONG.values()) == []
+
+
+def test_credentials_the_reference_server_does_not_know_are_refused(
+    reference: RunningServer, tmp_path: Path
+) -> None:
+    run = run_suite(tmp_path, "--base-url", reference.base_url, *FAST, env=WRONG)
+    assert run.code == 2, run.explain()
+    assert "refused the client credentials (401" in one_line(run.stderr)
+    assert no_report(tmp_path)
+
+
+def test_a_wrong_second_client_is_named_as_such(reference: RunningServer, tmp_path: Path) -> None:
+    env = {
+        **ONE_CLIENT,
+        "DEVDRAFT_SECOND_API_KEY": "gate-unknown-b",
+        "DEVDRAFT_SECOND_SECRET": "gate-unknown-b-secret",
+    }
+    run = run_suite(tmp_path, "--base-url", reference.base_url, *FAST, env=env)
+    assert run.code == 2, run.explain()
+    line = one_line(run.stderr)
+    assert "refused the second client credentials" in line
+    assert "DEVDRAFT_SECOND_API_KEY / DEVDRAFT_SECOND_SECRET" in line
+    assert run.leaked([*SECRETS, *env.values()]) == []
+
+
+def test_a_doubled_path_prefix_is_named_with_its_fix(
+    reference: RunningServer, tmp_path: Path
+) -> None:
+    base = reference.base_url + "/api/v0"
+    run = run_suite(tmp_path, "--base-url", base, *FAST)
+    assert run.code == 2, run.explain()
+    line = one_line(run.stderr)
+    assert f"no Test Payments API at {base}/api/v0/test-payment (404)" in line
+    assert "check --base-url and --path-prefix" in line
+    assert "already ends in /api/v0" in line
+    assert no_report(tmp_path)
+
+
+@pytest.mark.parametrize("status", [404, 405])
+def test_a_router_that_does_not_serve_the_create_path_is_not_the_api(
+    status: int, tmp_path: Path
+) -> None:
+    def router(request: servers.Request, conn: servers.Connection) -> bytes:
+        return servers.response(status, b"Cannot POST", "text/plain")
+
+    with hostile_server(router) as server:
+        run = run_suite(tmp_path, "--base-url", server.base_url, *FAST)
+    assert run.code == 2, run.explain()
+    assert f"no Test Payments API at {server.base_url}/api/v0/test-payment ({status})" in (
+        one_line(run.stderr)
+    )
+    assert server.requests <= 10
+
+
+def test_a_valid_target_passes_the_preflight(reference: RunningServer, tmp_path: Path) -> None:
+    run = run_suite(tmp_path, "--base-url", reference.base_url, *FAST, "--only", "PAY-CREATE")
+    assert run.code == 0, run.explain()
+    assert run.last_line == "CONFORMANT: MUST 1/1 passed"
+    assert run.leaked((KEY, SECRET)) == []
