@@ -80,6 +80,7 @@ def test_musts_that_were_not_judged_are_named_on_the_last_line_in_html_and_json(
     assert summary["not_judged"] == [
         {"id": "AUTH-KEY-SCOPE", "level": "MUST", "why": "needs a second client"},
         {"id": "RATE-NOT-STORED", "level": "MUST", "why": "saw no 429"},
+        {"id": "AUTH-KEY-SCOPE (SHOULD)", "level": "SHOULD", "why": "needs a second client"},
     ]
     shown = banner(run)
     assert shown["must-not-judged"] == "2 MUST not judged"
