@@ -25,6 +25,7 @@ from conformance import __version__
 from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
 from conformance.http import NotJudged, Redirected, TargetUnreachable
+from conformance.not_judged import NotJudgedSkip
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
     Outcome,
@@ -54,10 +55,6 @@ LAST = (
 CATALOG_ORDER = {r.id: i for i, r in enumerate(CATALOG)}
 REFUSALS_SHOWN = 3
 """Bodies refused as business rules that one test's outcome lists."""
-
-
-class _NotJudgedSkip(pytest.skip.Exception):  # type: ignore[name-defined,misc]
-    """A skip that means 'could not judge'; Hypothesis re-raises skips without shrinking."""
 
 
 def requirement_of(item: pytest.Item) -> tuple[str, str]:
@@ -158,7 +155,7 @@ class ConformanceRun:
             try:
                 return inner(*args, **kwargs)
             except NotJudged as error:
-                raise _NotJudgedSkip(str(error)) from None
+                raise NotJudgedSkip(str(error)) from None
 
         handle.inner_test = each_example
         handle.conformance_wrapped = True
@@ -198,7 +195,7 @@ class ConformanceRun:
         try:
             return (yield)
         except NotJudged as error:
-            raise _NotJudgedSkip(str(error)) from None
+            raise NotJudgedSkip(str(error)) from None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -220,7 +217,7 @@ class ConformanceRun:
             observations=list(getattr(item, "conformance_observations", [])),
         )
         error = call.excinfo.value if call.excinfo else None
-        if isinstance(error, _NotJudgedSkip | NotJudged):
+        if isinstance(error, NotJudgedSkip | NotJudged):
             outcome.outcome, outcome.message = (
                 Outcome.NOT_JUDGED,
                 str(error.args[0] if error.args else error),

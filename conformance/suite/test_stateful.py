@@ -43,8 +43,8 @@ from conformance import repro, spec
 from conformance.client import KEY_HEADER, ApiClient
 from conformance.failures import ConformanceFailure
 from conformance.http import NotJudged
+from conformance.not_judged import NotJudgedSkip
 from conformance.repro_runtime import Resp, evaluate, make_key
-from conformance.run import _NotJudgedSkip
 from conformance.spec import CREATE_OP, GET_OP, REFUND_OP
 from conformance.strategies import (
     BadKey,
@@ -235,7 +235,7 @@ class PaymentsModel(RuleBasedStateMachine):
             )
             volley.raise_errors()
         except NotJudged as error:
-            raise _NotJudgedSkip(str(error)) from None
+            raise NotJudgedSkip(str(error)) from None
         for call, response in zip(calls, volley.responses, strict=True):
             self.r[call.n] = as_resp(response)
         return [call.n for call in calls]
@@ -260,7 +260,7 @@ class PaymentsModel(RuleBasedStateMachine):
                 header_lines=lines,
             )
         except NotJudged as error:
-            raise _NotJudgedSkip(str(error)) from None
+            raise NotJudgedSkip(str(error)) from None
 
     def client_for(self, auth: str, client: ApiClient, headers: dict[str, str]) -> ApiClient:
         first = self.shared.target.credentials
