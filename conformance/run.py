@@ -26,6 +26,7 @@ from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
 from conformance.http import NotJudged, Redirected, TargetUnreachable
 from conformance.not_judged import NotJudgedSkip
+from conformance.repro import Reproductions
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
     Outcome,
@@ -106,6 +107,7 @@ class ConformanceRun:
         self.examples: dict[str, dict[str, Any]] = {}
         """The arguments of each Hypothesis test's latest example (the minimal one on failure)."""
         self.baseline = read_baseline(target.baseline) if target.baseline else None
+        self.reproductions = Reproductions(target, self.api.session.redactor)
 
     # -- before the tests -------------------------------------------------------------------
     def prepare(self, items: list[pytest.Item]) -> None:
@@ -229,6 +231,7 @@ class ConformanceRun:
             outcome.outcome = Outcome.FAILED
             error = underlying_failure(error)
             self._describe_failure(outcome, error, item)
+            self._reproduce(outcome, error)
         if outcome.outcome is not Outcome.PASSED or part == "info":
             outcome.exchanges = [e.as_dict() for e in self.api.journal.current]
         if self.api.journal.refusals:
@@ -255,12 +258,10 @@ class ConformanceRun:
             )
             or ""
         )
-        # A test that shrinks by itself (the state machine) carries its own minimal example
-        # and reproductions.
-        for name in ("minimal_example", "repro_script", "repro_pytest"):
-            own = getattr(error, name, "") if error else ""
-            if own and not getattr(outcome, name):
-                setattr(outcome, name, self.api.session.redactor.text(str(own)) or "")
+        # A test that shrinks by itself (the state machine) carries its own minimal example.
+        own = getattr(error, "minimal_example", "") if error else ""
+        if own and not outcome.minimal_example:
+            outcome.minimal_example = self.api.session.redactor.text(str(own)) or ""
         if isinstance(error, ConformanceFailure | Redirected):
             outcome.title, outcome.expected, outcome.received = (
                 error.title,
@@ -277,6 +278,20 @@ class ConformanceRun:
                 f"{outcome.title}\nExpected: {outcome.expected}\nReceived: {outcome.received}"
             )
         )
+
+    def _reproduce(self, outcome: TestOutcome, error: BaseException | None) -> None:
+        """Write the failure's reproduction (conformance.repro) and name it in Received."""
+        made = self.reproductions.write(
+            self.api.journal,
+            error,
+            test=outcome.test,
+            requirement=outcome.requirement_id,
+            failure=(outcome.title, outcome.expected, outcome.received),
+        )
+        outcome.repro_script, outcome.repro_pytest = made.script, made.pytest
+        outcome.repro_files = [str(made.script_path), str(made.pytest_path)]
+        outcome.received += f"\nReproduce: {made.command}"
+        outcome.message += f"\nReproduce: {made.command}"
 
     def _record_broken(self, outcome: TestOutcome, broken: str) -> None:
         """A test that judges several requirements (the state machine) found a violation of
