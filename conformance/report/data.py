@@ -27,10 +27,10 @@ def _test(outcome: TestOutcome) -> dict[str, Any]:
         )
     if outcome.exchanges:
         entry["exchanges"] = outcome.exchanges
-    if outcome.repro_script:
+    if outcome.repro_files:
+        script, module = outcome.repro_files
         entry["reproduction"] = outcome.repro_script
         entry["reproduction_pytest"] = outcome.repro_pytest
-        script, module = outcome.repro_files
         entry["reproduction_files"] = {"sh": script, "pytest": module}
     if outcome.observations:
         entry["observations"] = outcome.observations

@@ -26,8 +26,8 @@ MAX_WAIT = 120.0
 """The longest single wait a reproduction makes."""
 RACE_ROUNDS = 20
 """Rounds of a reproduction with simultaneous requests: a race shows in some rounds only."""
-RATE_ROUNDS = 110
-"""Rounds of a rate-limit reproduction: a limit shows only after many requests."""
+RATE_REQUESTS = 110
+"""Requests the rounds of a rate-limit reproduction add up to: a limit shows only after many."""
 RATE_CHECKS = frozenset({"rate_limits_carry_retry_after", "a_429_is_not_stored"})
 ROUNDS_WAITING = 120.0
 """Seconds of waits that the rounds of one reproduction may add up to."""
@@ -117,7 +117,7 @@ def build(
 def rounds_for(plan: Plan) -> int:
     """1; more for a race (simultaneous requests) or a rate limit, within a bound of waiting."""
     if plan.judgement.check in RATE_CHECKS:
-        rounds = RATE_ROUNDS
+        rounds = -(-RATE_REQUESTS // max(1, len(plan.requests())))
     elif any(isinstance(step, Group) for step in plan.steps):
         rounds = RACE_ROUNDS
     else:

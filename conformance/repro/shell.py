@@ -53,7 +53,7 @@ def word(value: list[Segment]) -> str:
 def _header(name: str, value: list[Segment]) -> str:
     texts = "".join(text for kind, text in value if kind == "text")
     if all(kind == "text" for kind, _ in value) and not texts.strip():
-        return "-H " + shlex.quote(f"{name};")  # curl's way to send an empty value
+        return "-H " + word([("text", f"{name};")])  # curl's way to send an empty value
     return "-H " + word([("text", f"{name}: "), *value])
 
 
@@ -168,7 +168,7 @@ def script(plan: Plan, *, name: str, pytest_name: str, run_id: str) -> str:
         "# The bodies, exactly as the run sent them; fresh keys for every round.",
         *[line for request in plan.requests() for line in _body(request)],
         f'"$PY" -S "$RT" keys "$OUT" {plan.rounds}'
-        + "".join(f" {shlex.quote(key)}" for key in plan.keys)
+        + "".join(f" {word([('text', key)])}" for key in plan.keys)
         + " || exit 2",
         "round=1",
         f"while [ $round -le {plan.rounds} ]; do",
