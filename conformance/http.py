@@ -88,6 +88,12 @@ class Exchange:
     truncated: bool = False
     seq: int = 0
     """Position in the run, in the order responses arrived."""
+    started: float = 0.0
+    """When the request left (time.monotonic()): a reproduction waits where the run waited."""
+    request_lines: list[tuple[str, str]] = field(default_factory=list)
+    """The request's header lines as sent (redacted), a repeated name on lines of its own."""
+    group: int = 0
+    """Non-zero for the requests of one burst, sent simultaneously (set by `Burst.fire`)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -311,8 +317,11 @@ class RecordingSession(requests.Session):
             url=self.redactor.text(request.url or ""),
             request_headers=self.redactor.headers(dict(request.headers)),
             request_body=self.redactor.text(_as_text(request.body)),
+            request_lines=[
+                (name, self.redactor.text(value) or "") for name, value in request.headers.items()
+            ],
         )
-        started = time.monotonic()
+        started = exchange.started = time.monotonic()
         deadline = _Deadline(self.timeout)
         try:
             with deadline:

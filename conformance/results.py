@@ -67,8 +67,11 @@ class TestOutcome:
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     observations: list[str] = field(default_factory=list)
     repro_script: str = ""
-    """The state machine's own reproduction (a shell script), when the test wrote one."""
+    """A failure's reproduction as a shell script (conformance.repro)."""
     repro_pytest: str = ""
+    """The same reproduction as a pytest module."""
+    repro_files: list[str] = field(default_factory=list)
+    """Where both were written: the script, then the pytest module."""
     answers: list[tuple[str, str]] = field(default_factory=list)
     """What a failure was judged on: (grouping key, description) of the exchanges it names,
     so that failures caused by one answer are shown together."""

@@ -29,7 +29,9 @@ from conformance import __version__
 from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
 from conformance.http import Exchange, Interrupted, NotJudged, Redirected, TargetUnreachable
+from conformance.not_judged import NotJudgedSkip
 from conformance.preflight import PreflightRefused, preflight
+from conformance.repro import Reproductions
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
     Outcome,
@@ -76,10 +78,6 @@ def on_stop_signal(signum: int, frame: Any) -> None:
     a SIGTERM too unwinds like Ctrl-C instead of killing the process."""
     _stopped_by.append(signal.Signals(signum).name)
     raise Interrupted(stop_signal())
-
-
-class _NotJudgedSkip(pytest.skip.Exception):  # type: ignore[name-defined,misc]
-    """A skip that means 'could not judge'; Hypothesis re-raises skips without shrinking."""
 
 
 def requirement_of(item: pytest.Item) -> tuple[str, str]:
@@ -167,6 +165,7 @@ class ConformanceRun:
         speaks while one does."""
         self._heartbeat_stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
+        self.reproductions = Reproductions(target, self.api.session.redactor)
 
     # -- before the tests -------------------------------------------------------------------
     def prepare(self, items: list[pytest.Item]) -> None:
@@ -222,7 +221,7 @@ class ConformanceRun:
             try:
                 return inner(*args, **kwargs)
             except NotJudged as error:
-                raise _NotJudgedSkip(str(error)) from None
+                raise NotJudgedSkip(str(error)) from None
 
         handle.inner_test = each_example
         handle.conformance_wrapped = True
@@ -336,7 +335,7 @@ class ConformanceRun:
         try:
             return (yield)
         except NotJudged as error:
-            raise _NotJudgedSkip(str(error)) from None
+            raise NotJudgedSkip(str(error)) from None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -359,7 +358,7 @@ class ConformanceRun:
             observations=list(getattr(item, "conformance_observations", [])),
         )
         error = call.excinfo.value if call.excinfo else None
-        if isinstance(error, _NotJudgedSkip | NotJudged):
+        if isinstance(error, NotJudgedSkip | NotJudged):
             outcome.outcome, outcome.message = (
                 Outcome.NOT_JUDGED,
                 str(error.args[0] if error.args else error),
@@ -373,17 +372,12 @@ class ConformanceRun:
             # Not a verdict on the target: the suite itself broke (or Hypothesis found no
             # example it could use). Said loudly, never blamed on the target.
             outcome.outcome = Outcome.NOT_JUDGED
-            outcome.message = (
-                self.api.session.redactor.text(
-                    f"the suite could not judge this (a defect of the suite, please report it): "
-                    f"{type(error).__name__}: {str(error)[:300]}"
-                )
-                or ""
-            )
+            outcome.message = self.api.session.redactor.text(unjudged_reason(error)) or ""
         elif report.failed:
             outcome.outcome = Outcome.FAILED
             error = underlying_failure(error)
             self._describe_failure(outcome, error, item)
+            self._reproduce(outcome, error)
         if outcome.outcome is not Outcome.PASSED or part == "info":
             outcome.exchanges = [e.as_dict() for e in self.api.journal.current]
         if self.api.journal.refusals:
@@ -412,12 +406,10 @@ class ConformanceRun:
             )
             or ""
         )
-        # A test that shrinks by itself (the state machine) carries its own minimal example
-        # and reproductions.
-        for name in ("minimal_example", "repro_script", "repro_pytest"):
-            own = getattr(error, name, "") if error else ""
-            if own and not getattr(outcome, name):
-                setattr(outcome, name, self.api.session.redactor.text(str(own)) or "")
+        # A test that shrinks by itself (the state machine) carries its own minimal example.
+        own = getattr(error, "minimal_example", "") if error else ""
+        if own and not outcome.minimal_example:
+            outcome.minimal_example = self.api.session.redactor.text(str(own)) or ""
         if isinstance(error, ConformanceFailure | Redirected):
             outcome.title, outcome.expected, outcome.received = (
                 error.title,
@@ -441,6 +433,20 @@ class ConformanceRun:
             if found:
                 return found
         return self.api.journal.cited or self.api.journal.current[-1:]
+
+    def _reproduce(self, outcome: TestOutcome, error: BaseException | None) -> None:
+        """Write the failure's reproduction (conformance.repro) and name it in Received."""
+        made = self.reproductions.write(
+            self.api.journal,
+            error,
+            test=outcome.test,
+            requirement=outcome.requirement_id,
+            failure=(outcome.title, outcome.expected, outcome.received),
+        )
+        outcome.repro_script, outcome.repro_pytest = made.script, made.pytest
+        outcome.repro_files = [str(made.script_path), str(made.pytest_path)]
+        outcome.received += f"\nReproduce: {made.command}"
+        outcome.message += f"\nReproduce: {made.command}"
 
     def _record_broken(self, outcome: TestOutcome, broken: str) -> None:
         """A test that judges several requirements (the state machine) found a violation of

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.report.reproduce_pytest import pytest_function
-from conformance.reproduce import curl_script
 from conformance.results import Change, Count, RequirementResult, RunResult, TestOutcome
 
 SCHEMA_VERSION = 1
-# Reproductions a test may carry itself (the state machine's own steps), shown as they come.
-_OWN_REPRODUCTIONS = ("repro_script", "repro_pytest")
 
 
 def _test(outcome: TestOutcome) -> dict[str, Any]:
@@ -30,14 +26,11 @@ def _test(outcome: TestOutcome) -> dict[str, Any]:
         )
     if outcome.exchanges:
         entry["exchanges"] = outcome.exchanges
-        entry["reproduction"] = curl_script(outcome.exchanges)
-        if outcome.outcome.value == "failed":
-            entry["reproduction_pytest"] = pytest_function(
-                outcome.test, outcome.exchanges, outcome.expected, outcome.received
-            )
-    for name in _OWN_REPRODUCTIONS:
-        if getattr(outcome, name, None):
-            entry[name] = str(getattr(outcome, name))
+    if outcome.repro_files:
+        script, module = outcome.repro_files
+        entry["reproduction"] = outcome.repro_script
+        entry["reproduction_pytest"] = outcome.repro_pytest
+        entry["reproduction_files"] = {"sh": script, "pytest": module}
     if outcome.observations:
         entry["observations"] = outcome.observations
     return entry

@@ -7,6 +7,7 @@ each thread sends over an already open connection and the requests leave within 
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 import requests
 
 from conformance.client import ApiClient
-from conformance.http import NotJudged
+from conformance.http import NotJudged, RecordingSession
 
 START_TIMEOUT = 10.0
 """Seconds the threads wait for each other at the barrier before the burst is abandoned."""
@@ -24,6 +25,9 @@ JOIN_MARGIN = 10.0
 
 Send = Callable[[ApiClient, int], requests.Response]
 """One request of a burst: given the thread's own client and the thread's index."""
+_groups = itertools.count(1)
+"""Group ids of the run's bursts: the exchanges of one burst share one (a reproduction sends
+them simultaneously again)."""
 
 
 @dataclass
@@ -78,10 +82,12 @@ class Burst:
                 f"{self.join_timeout:g} s"
             )
         volley = Volley()
+        group = next(_groups)
         for result in results:
             if isinstance(result, threading.BrokenBarrierError):
                 raise NotJudged(f"the {self.size} threads of a burst could not start together")
             if isinstance(result, requests.Response):
+                RecordingSession.journal_entry(result).group = group
                 volley.responses.append(result)
             elif isinstance(result, BaseException):
                 volley.errors.append(result)

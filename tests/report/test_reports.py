@@ -114,25 +114,30 @@ def test_each_failure_carries_exchanges_and_both_reproductions(failing_run: Run)
             compile(test["reproduction_pytest"], "reproduction.py", "exec")
 
 
-def test_the_pytest_reproduction_replays_the_failure_against_the_target(
-    failing_run: Run, tmp_path: Path
+@pytest.mark.parametrize("kind", ["sh", "pytest"])
+def test_the_reproduction_fails_while_the_target_still_breaks_the_requirement(
+    failing_run: Run, kind: str
 ) -> None:
     test = next(
         t for t in failing_run.requirement("PAY-GET-UNKNOWN")["tests"] if t["outcome"] == "failed"
     )
-    module = tmp_path / "test_reproduction.py"
-    module.write_text(test["reproduction_pytest"], encoding="utf-8")
+    path = Path(test["reproduction_files"][kind])
+    command = (
+        ["sh", str(path)]
+        if kind == "sh"
+        else [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)]
+    )
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
-        env={**os.environ, **ENV},
+        command,
+        env={**os.environ, **ENV, "PYTHONDONTWRITEBYTECODE": "1"},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-        cwd=tmp_path,
+        cwd=path.parent,
     )
-    assert completed.returncode == 0, completed.stdout[-2000:]
-    assert "1 passed" in completed.stdout
+    assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr[-2000:]
+    assert "FAILURE REPRODUCED: PAY-GET-UNKNOWN" in completed.stdout
 
 
 def test_the_baseline_marks_new_failures_fixed_and_unchanged(baseline_run: Run) -> None:

@@ -67,11 +67,8 @@ def run_one(fault: str, seed: int, profile: str) -> Row:
     if not failing:
         return Row(fault, FAULTS[fault].breaks, entry["verdict"], "", None, seconds)
     test = failing[0]
-    named = (
-        test.get("title", "").rsplit("violates ", 1)[-1]
-        if "violates" in test.get("title", "")
-        else test.get("title", "")
-    )
+    title = test.get("title", "")
+    named = title.split(" violates ", 1)[1].split(":", 1)[0] if " violates " in title else title
     return Row(
         fault,
         FAULTS[fault].breaks,

@@ -11,7 +11,8 @@ from conformance.http import retry_after_seconds
 from conformance.redact import Redactor
 from conformance.report.data import report_data
 from conformance.report.junit import write_junit
-from conformance.reproduce import curl_command
+from conformance.repro.build import segments
+from conformance.repro.shell import word
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
     EXIT_CONFORMANT,
@@ -100,18 +101,10 @@ def test_redaction_replaces_every_secret_longest_first() -> None:
     assert redactor.headers({"x-client-secret": "abcdef"}) == {"x-client-secret": "$B"}
 
 
-def test_curl_commands_leave_secret_placeholders_expandable() -> None:
-    command = curl_command(
-        {
-            "method": "POST",
-            "url": "http://127.0.0.1:1/api/v0/test-payment",
-            "request_headers": {"x-client-secret": "$DEVDRAFT_SECRET", "User-Agent": "x"},
-            "request_body": '{"a": "it\'s"}',
-        }
-    )
-    assert '-H "x-client-secret: $DEVDRAFT_SECRET"' in command
-    assert "User-Agent" not in command
-    assert '--data-binary \'{"a": "it\'"\'"\'s"}\'' in command
+def test_shell_words_expand_the_secret_placeholders_and_nothing_else() -> None:
+    value = segments("$DEVDRAFT_SECRET for $HOME, `id`, it's")
+    assert value[0] == ("env", "DEVDRAFT_SECRET")
+    assert word(value) == '"${DEVDRAFT_SECRET}"' + "' for $HOME, `id`, it'\"'\"'s'"
 
 
 @pytest.mark.parametrize(("value", "seconds"), [("3", 3.0), (None, None), ("soon", None)])

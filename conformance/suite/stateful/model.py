@@ -1,0 +1,141 @@
+"""The state machine's model: what each client made, under which key, and what was stored.
+
+Plain data, filled in by the rules from the target's answers (requests.Response objects, so a
+check judging them cites their journal positions), plus the strategies the rules draw from.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle
+
+from conformance.checks import Violation
+from conformance.client import ApiClient
+from conformance.http import Exchange
+from conformance.strategies import (
+    ALNUM,
+    BadKey,
+    bad_character_keys,
+    fresh_key,
+    key_lengths,
+    long_keys,
+    rng,
+    short_keys,
+)
+from conformance.target import Target
+
+__all__ = [
+    "PAYMENTS",
+    "REFUND_KEYS",
+    "UNSTORED",
+    "Payment",
+    "RefundKey",
+    "Shared",
+    "Unstored",
+    "fresh_key_specs",
+    "invalid_bodies",
+    "invalid_keys",
+    "make_key",
+]
+
+PAYMENTS = Bundle("payments")
+REFUND_KEYS = Bundle("refund_keys")
+UNSTORED = Bundle("unstored")
+
+
+@dataclass(eq=False)
+class Payment:
+    id: Any
+    response: requests.Response
+    """The answer that made it (for a burst, the first 2xx)."""
+    owner: str
+    body: dict[str, Any]
+    key: str
+    stored: requests.Response | None
+    """The answer stored under the key; None until the first replay after a burst."""
+    refunds: list[requests.Response] = field(default_factory=list)
+    """Every 2xx refund answer for this payment (one refund id among them)."""
+
+
+@dataclass(eq=False)
+class RefundKey:
+    payment: Payment
+    key: str
+    stored: requests.Response | None
+    """The 2xx refund stored under the key; None when the key was refused."""
+
+
+@dataclass(eq=False)
+class Unstored:
+    """A key whose only use was refused with 401: not stored, so still fresh."""
+
+    key: str
+    body: dict[str, Any]
+
+
+@dataclass
+class Shared:
+    """What the examples of one run share: the clients, the pause allowance, the last failure."""
+
+    api: ApiClient
+    target: Target
+    pauses_left: int = 1
+    pause_mode: str | None = None
+    """After the first failure: 'real' if it came after a real pause (so shrinking keeps
+    pausing), else 'off' (pauses stay no-ops, as in the failing example)."""
+    pause_spent: float = 0.0
+    last_violation: Violation | None = None
+    last_evidence: list[Exchange] = field(default_factory=list)
+    """The exchanges of the example that raised `last_violation`."""
+
+
+def fresh_key_specs() -> st.SearchStrategy[str]:
+    """How a new key is made: `uuid` or `fresh:LENGTH` (see make_key)."""
+    return st.one_of(st.just("uuid"), key_lengths().map(lambda n: f"fresh:{n}"))
+
+
+def make_key(spec: str, base: str | None = None) -> str:
+    """A fresh key for `spec`; `tweak` is `base` with its last character changed (the two share
+    every character but one)."""
+    kind, _, length = spec.partition(":")
+    if kind == "uuid":
+        return fresh_key(36, "uuid")
+    if kind == "fresh":
+        return fresh_key(int(length), "alnum")
+    if kind == "tweak" and base is not None:
+        return base[:-1] + rng.choice([c for c in ALNUM if c != base[-1]])
+    raise ValueError(f"unknown key spec {spec!r}")
+
+
+def invalid_keys() -> st.SearchStrategy[tuple[BadKey, str]]:
+    """An invalid key and the requirement a create that accepts it breaks."""
+    empty = st.sampled_from((BadKey("", "empty"), BadKey("   ", "whitespace only")))
+    return st.one_of(
+        empty.map(lambda k: (k, "KEY-EMPTY")),
+        st.one_of(short_keys(), long_keys()).map(lambda k: (k, "KEY-LENGTH")),
+        bad_character_keys().map(lambda k: (BadKey(k.wire(), k.reason), "KEY-ALPHABET")),
+    )
+
+
+def invalid_bodies(tag: str) -> list[tuple[str, str, str]]:
+    """(what, body text, content type) of create requests PAY-VALIDATION says are refused."""
+    description = json.dumps(f"invalid body [{tag}]")
+    return [
+        (
+            "amount missing",
+            f'{{"currency": "USD", "description": {description}}}',
+            "application/json",
+        ),
+        (
+            "amount a string",
+            f'{{"amount": "ten", "currency": "USD", "description": {description}}}',
+            "application/json",
+        ),
+        ("malformed JSON", '{"amount": 100, "currency": "USD"', "application/json"),
+        ("not JSON", '{"amount": 100, "currency": "USD"}', "text/plain"),
+    ]

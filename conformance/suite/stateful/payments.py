@@ -1,0 +1,140 @@
+"""Rules of the state machine that create, replay and read payments."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import multiple, rule
+
+from conformance import checks
+from conformance.client import KEY_HEADER
+from conformance.strategies import mutations, payment_bodies, reencodings
+from conformance.suite.stateful.driver import BURST, Driver
+from conformance.suite.stateful.model import PAYMENTS, Payment, fresh_key_specs, make_key
+
+__all__ = ["PAUSE", "PaymentRules"]
+
+PAUSE = 2.0
+"""Seconds of the short pause (once per run, unless a failure needs it replayed)."""
+PAUSE_BUDGET_AFTER_FAILURE = 20.0
+"""Seconds of pauses that shrinking a failure found after a pause may spend."""
+
+
+class PaymentRules(Driver):
+    @rule(target=PAYMENTS, body=payment_bodies(), key=fresh_key_specs())
+    def create_payment(self, body: dict[str, Any], key: str) -> Payment:
+        self.begin("create_payment")
+        made = make_key(key)
+        response = self.send(self.request("create", key=made, body=json.dumps(body)))
+        self.judge_new_payment(response, body, "PAY-CREATE")
+        return self.made(response, body, made)
+
+    @rule(target=PAYMENTS, payment=PAYMENTS)
+    def create_the_same_body_with_a_new_key(self, payment: Payment) -> Payment:
+        self.begin("create_the_same_body_with_a_new_key")
+        key = make_key("fresh:24")
+        text = json.dumps(payment.body)
+        response = self.send(self.request("create", auth=payment.owner, key=key, body=text))
+        self.judge_new_payment(response, payment.body, "PAY-DISTINCT")
+        return self.made(response, payment.body, key, payment.owner)
+
+    @rule(target=PAYMENTS, payment=PAYMENTS)
+    def create_with_a_key_one_character_off(self, payment: Payment) -> Payment:
+        self.begin("create_with_a_key_one_character_off")
+        key = make_key("tweak", payment.key)
+        text = json.dumps(payment.body)
+        response = self.send(self.request("create", auth=payment.owner, key=key, body=text))
+        self.judge_new_payment(response, payment.body, "KEY-DISTINCT")
+        return self.made(response, payment.body, key, payment.owner)
+
+    @rule(
+        payment=PAYMENTS,
+        spelling=st.sampled_from(("as sent", "re-encoded", "header name in lower case")),
+        data=st.data(),
+    )
+    def replay_create(self, payment: Payment, spelling: str, data: st.DataObject) -> None:
+        self.begin("replay_create")
+        text, header = json.dumps(payment.body), KEY_HEADER
+        if spelling == "re-encoded":
+            text = data.draw(reencodings(payment.body), label="re-encoded body")
+        elif spelling == "header name in lower case":
+            header = KEY_HEADER.lower()
+        call = self.request(
+            "create", auth=payment.owner, key=payment.key, key_header=header, body=text
+        )
+        requirement = {
+            "re-encoded": "REPLAY-JSON-EQUIVALENT",
+            "header name in lower case": "KEY-HEADER-CASE",
+        }.get(spelling, "REPLAY-IDENTICAL")
+        if payment.refunds:
+            requirement = "REPLAY-AFTER-CHANGE"
+        self.judge_replay(self.send(call), payment, requirement)
+
+    @rule(payment=PAYMENTS)
+    def replay_after_a_short_pause(self, payment: Payment) -> None:
+        self.begin("replay_after_a_short_pause")
+        shared = self.shared
+        real = (shared.pause_mode is None and shared.pauses_left > 0) or (
+            shared.pause_mode == "real" and shared.pause_spent < PAUSE_BUDGET_AFTER_FAILURE
+        )
+        if real:
+            if shared.pause_mode is None:
+                shared.pauses_left -= 1
+            else:
+                shared.pause_spent += PAUSE
+            time.sleep(PAUSE)  # the bug shape is elapsed time itself (keys expiring early)
+            self.paused = True
+        call = self.request(
+            "create", auth=payment.owner, key=payment.key, body=json.dumps(payment.body)
+        )
+        self.judge_replay(
+            self.send(call), payment, "REPLAY-DELAYED" if real else "REPLAY-IDENTICAL"
+        )
+
+    @rule(payment=PAYMENTS, data=st.data())
+    def retry_with_a_changed_body(self, payment: Payment, data: st.DataObject) -> None:
+        self.begin("retry_with_a_changed_body")
+        mutation = data.draw(mutations(payment.body), label="changed body")
+        call = self.request(
+            "create", auth=payment.owner, key=payment.key, body=json.dumps(mutation.body)
+        )
+        self.judge(
+            checks.changed_body_is_a_conflict,
+            self.send(call),
+            status=self.shared.target.conflict_status,
+            invalid=mutation.drops_required,
+        )
+
+    @rule(target=PAYMENTS, body=payment_bodies(), key=fresh_key_specs())
+    def simultaneous_creates_with_one_key(self, body: dict[str, Any], key: str) -> Any:
+        self.begin("simultaneous_creates_with_one_key")
+        made, text = make_key(key), json.dumps(body)
+        answers = self.send_together(
+            [self.request("create", key=made, body=text) for _ in range(BURST)]
+        )
+        self.judge(checks.simultaneous_creates_make_one_payment, *answers)
+        winner = next((a for a in answers if checks.Answer.of(a).ok), None)
+        if winner is None:
+            return multiple()
+        self.judge(checks.payment_created, winner)
+        for other in self.known:
+            self.judge(checks.payments_are_distinct, other.response, winner)
+        payment = Payment(checks.Answer.of(winner).get("id"), winner, "first", body, made, None)
+        self.known.append(payment)
+        return payment
+
+    @rule(payment=PAYMENTS)
+    def get_payment(self, payment: Payment) -> None:
+        self.begin("get_payment")
+        fetched = self.send(self.request("get", auth=payment.owner, payment=payment))
+        self.judge(checks.payment_reads_as_created, payment.response, fetched)
+
+    @rule()
+    def get_an_unknown_payment(self) -> None:
+        self.begin("get_an_unknown_payment")
+        path = f"/test-payment/pay_never_made_{uuid.uuid4().hex[:12]}"
+        self.judge(checks.unknown_payment_refused, self.send(self.request("get", path=path)))

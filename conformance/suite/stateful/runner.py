@@ -1,0 +1,60 @@
+"""Runs the state machine under Hypothesis and hands the run the violation it found.
+
+Hypothesis shrinks a failure to the shortest sequence and replays it last, so the journal's
+current example is the failing one and the run reproduces it like any other failure. When the
+replay does not fail again (a race, or a target that answers differently), the violation that
+was seen is raised with the evidence of the example that showed it.
+"""
+
+from __future__ import annotations
+
+import hypothesis
+from hypothesis import settings
+from hypothesis.errors import Flaky, FlakyStrategyDefinition
+from hypothesis.stateful import run_state_machine_as_test
+
+from conformance.checks import Violation
+from conformance.client import ApiClient
+from conformance.http import NotJudged
+from conformance.suite.stateful.machine import PaymentsModel
+from conformance.suite.stateful.model import Shared
+from conformance.target import Target
+
+__all__ = ["run_the_model"]
+
+
+def run_the_model(api: ApiClient, target: Target) -> None:
+    """Examples and steps from the profile, seeded with the run's seed."""
+    shared = Shared(api, target)
+
+    def machine() -> PaymentsModel:
+        return PaymentsModel(shared)
+
+    hypothesis.seed(target.seed)(machine)
+    try:
+        run_state_machine_as_test(
+            machine, settings=settings(settings(), report_multiple_bugs=False)
+        )
+    except Violation as failure:
+        failure.minimal_example = "\n".join(getattr(failure, "__notes__", []))  # type: ignore[attr-defined]
+        raise
+    except Flaky as flaky:
+        found = [e for e in getattr(flaky, "exceptions", ()) if isinstance(e, Violation)]
+        if not found and shared.last_violation is not None:
+            found = [shared.last_violation]  # the target answered differently on a replay
+        if not found and isinstance(flaky, FlakyStrategyDefinition):
+            # The model's bundles depended on the target's answers: Hypothesis refuses to go
+            # on. No violation was seen, so this run cannot judge STATEFUL-MODEL, and must not
+            # fail a conformant target for a defect of the model.
+            raise NotJudged(
+                "the state machine's generation diverged between examples (a suite defect); "
+                f"rerun with another --seed (this one: {target.seed})"
+            ) from None
+        if not found:
+            raise
+        violation = found[0]
+        if violation is shared.last_violation:
+            api.journal.new_example()
+            api.journal.cite(shared.last_evidence)  # the example that showed it
+        violation.received += " (the shortest sequence did not fail again when replayed: flaky)"
+        raise violation from flaky
