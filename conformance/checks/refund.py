@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-@check("AUTH-NOT-STORED", "AUTH-KEY-SCOPE", "CONFLICT-CROSS-OPERATION")
+@check("AUTH-NOT-STORED", "AUTH-KEY-SCOPE", "CONFLICT-CROSS-OPERATION", "STATEFUL-MODEL")
 def refund_processed(refund: Answer, payment: Answer) -> None:
     """A 2xx whose `paymentId` is the payment's id: the refund was processed (what the refund
     says about the amount is REFUND-CREATE's to judge)."""

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import consumes, multiple, precondition, rule
 
 from conformance import checks
-from conformance.strategies import BadKey, payment_bodies
+from conformance.strategies import BadKey, plain_bodies
 from conformance.suite.stateful.driver import AUTH_FAILURES, MISSING, Driver
 from conformance.suite.stateful.model import (
     PAYMENTS,
@@ -30,7 +30,7 @@ OPERATIONS = st.sampled_from(("create", "refund"))
 
 class AccessRules(Driver):
     # -- keys missing or invalid -----------------------------------------------------------------
-    @rule(payment=PAYMENTS, operation=OPERATIONS, body=payment_bodies())
+    @rule(payment=PAYMENTS, operation=OPERATIONS, body=plain_bodies())
     def send_without_a_key(self, payment: Payment, operation: str, body: dict[str, Any]) -> None:
         self.begin("send_without_a_key")
         if operation == "create":
@@ -41,7 +41,7 @@ class AccessRules(Driver):
             answer = self.send(self.request("refund", auth=payment.owner, payment=payment))
             self.judge(checks.key_refused_with_400, answer, requirement="REFUND-KEY")
 
-    @rule(payment=PAYMENTS, operation=OPERATIONS, bad=invalid_keys(), body=payment_bodies())
+    @rule(payment=PAYMENTS, operation=OPERATIONS, bad=invalid_keys(), body=plain_bodies())
     def send_an_invalid_key(
         self, payment: Payment, operation: str, bad: tuple[BadKey, str], body: dict[str, Any]
     ) -> None:
@@ -100,7 +100,7 @@ class AccessRules(Driver):
 
     @rule(
         target=UNSTORED,
-        body=payment_bodies(),
+        body=plain_bodies(),
         key=fresh_key_specs(),
         auth=st.sampled_from(AUTH_FAILURES),
     )
