@@ -85,7 +85,7 @@ def payment_status_is_succeeded(created: Answer) -> None:
         )
 
 
-@check("PAY-DISTINCT", "KEY-EXPIRY", "STATEFUL-MODEL")
+@check("PAY-DISTINCT", "KEY-DISTINCT", "KEY-EXPIRY", "STATEFUL-MODEL")
 def payments_are_distinct(first: Answer, second: Answer) -> None:
     """Two creates of one client under different keys (or under a key that expired) give two
     payment ids."""

@@ -151,7 +151,7 @@ class AccessRules(Driver):
             )
         if not checks.Answer.of(answer).ok:
             return multiple()  # its own result may be an error (a 5xx is ERR-NO-5XX's)
-        self.judge_new_payment(answer, payment.body, "AUTH-KEY-SCOPE")
+        self.judge_new_payment(answer, payment.body, "AUTH-KEY-SCOPE", owner)
         return self.made(answer, payment.body, payment.key, owner)
 
     @precondition(lambda self: self.second is not None)

@@ -39,7 +39,7 @@ class PaymentRules(Driver):
         key = make_key("fresh:24")
         text = json.dumps(payment.body)
         response = self.send(self.request("create", auth=payment.owner, key=key, body=text))
-        self.judge_new_payment(response, payment.body, "PAY-DISTINCT")
+        self.judge_new_payment(response, payment.body, "PAY-DISTINCT", payment.owner)
         return self.made(response, payment.body, key, payment.owner)
 
     @rule(target=PAYMENTS, payment=PAYMENTS)
@@ -48,7 +48,7 @@ class PaymentRules(Driver):
         key = make_key("tweak", payment.key)
         text = json.dumps(payment.body)
         response = self.send(self.request("create", auth=payment.owner, key=key, body=text))
-        self.judge_new_payment(response, payment.body, "KEY-DISTINCT")
+        self.judge_new_payment(response, payment.body, "KEY-DISTINCT", payment.owner)
         return self.made(response, payment.body, key, payment.owner)
 
     @rule(

@@ -156,7 +156,7 @@ class RefundRules(Driver):
         answer = self.send(call)
 
         def fresh() -> Payment:
-            self.judge_new_payment(answer, body, CROSS)
+            self.judge_new_payment(answer, body, CROSS, owner)
             return self.made(answer, body, refund.key, owner)
 
         return self.judge_cross_operation(answer, refund.stored, fresh)
