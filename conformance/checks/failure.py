@@ -46,8 +46,15 @@ class Violation(ConformanceFailure):
         self.check = check
         self.answers: list[int | None] = []
         self.params: dict[str, Any] = {}
+        self.culprits: list[Any] | None = None
+        """The answers that broke the rule, when a check judged many (a run-wide scan)."""
 
 
-def fail(title: str, *, expected: str, received: str) -> Violation:
-    """Raise a Violation; the check that calls it fills in the requirement and itself."""
-    raise Violation(title, expected=expected, received=received)
+def fail(
+    title: str, *, expected: str, received: str, culprits: list[Any] | None = None
+) -> Violation:
+    """Raise a Violation; the check that calls it fills in the requirement and itself.
+    `culprits`: the offending answers among many (else every answer the check was given)."""
+    violation = Violation(title, expected=expected, received=received)
+    violation.culprits = culprits
+    raise violation

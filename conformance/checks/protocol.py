@@ -49,16 +49,15 @@ def has_the_error_shape(answer: Answer) -> None:
 @check("ERR-SHAPE")
 def every_client_error_has_the_error_shape(*answers: Answer) -> None:
     """Every 4xx of the run but 429s has the error shape (run-wide)."""
-    offenders = [
-        f"{a.status}: {'; '.join(problems)}"
-        for a in answers
-        if judged_by_shape(a) and (problems := error_body_problems(a))
-    ]
+    offenders = [a for a in answers if judged_by_shape(a) and error_body_problems(a)]
     if offenders:
         fail(
-            f"{len(offenders)} 4xx answers without the error shape",
+            f"{_count(offenders, '4xx answer')} without the error shape",
             expected=SHAPE,
-            received=_listed(offenders),
+            received=_listed(
+                [f"{a.status}: {'; '.join(error_body_problems(a))}" for a in offenders]
+            ),
+            culprits=offenders,
         )
 
 
@@ -74,12 +73,13 @@ def no_server_error(answer: Answer) -> None:
 @check("ERR-NO-5XX")
 def no_answer_is_a_server_error(*answers: Answer) -> None:
     """No answer of the run has a 5xx status (run-wide)."""
-    offenders = [describe(a) for a in answers if a.status >= 500]
+    offenders = [a for a in answers if a.status >= 500]
     if offenders:
         fail(
-            f"{len(offenders)} requests of this run got server errors",
+            f"{_count(offenders, 'request')} of this run got a server error",
             expected="no 5xx status",
-            received=_listed(offenders),
+            received=_listed([describe(a) for a in offenders]),
+            culprits=offenders,
         )
 
 
@@ -93,6 +93,7 @@ def rate_limits_carry_retry_after(*answers: Answer) -> None:
             "429 answers without Retry-After",
             expected="a Retry-After header on every 429",
             received=f"{len(missing)} of {len(limited)} had none, e.g. {describe(missing[0])}",
+            culprits=missing,
         )
 
 
@@ -106,6 +107,10 @@ def a_429_is_not_stored(again: Answer, control: Answer) -> None:
             expected="the retry with the same key processed normally once the wait is over",
             received=f"the key: {describe(again)}; another request meanwhile: {control.status}",
         )
+
+
+def _count(items: list[Answer], noun: str) -> str:
+    return f"{len(items)} {noun}{'s' * (len(items) != 1)}"
 
 
 def _listed(offenders: list[str]) -> str:

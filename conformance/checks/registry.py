@@ -66,7 +66,8 @@ def check(*serves: str) -> Callable[[Callable[..., None]], Judged]:
                 function(*seen, **params)
             except Violation as violation:
                 violation.requirement, violation.check = serving, name
-                violation.answers = [a.seq for a in seen]
+                named = seen if violation.culprits is None else violation.culprits
+                violation.answers = [a.seq for a in named]
                 violation.params = params
                 if title:
                     violation.title = title

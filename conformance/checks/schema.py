@@ -49,14 +49,17 @@ def matches_the_spec(answer: Answer, *, operation: str) -> None:
 def every_answer_matches_the_spec(*answers: Answer, operations: list[str | None]) -> None:
     """Every answer of the run, each with the operation it answered (None: not an operation of
     the spec, left alone), matches the spec as `matches_the_spec` says (run-wide)."""
-    offenders = []
+    offenders, shown = [], []
     for answer, operation in zip(answers, operations, strict=True):
         if operation is not None and (problems := schema_problems(answer, operation)):
-            offenders.append(f"{answer.status} for {operation}: {'; '.join(problems[:3])}")
+            offenders.append(answer)
+            shown.append(f"{answer.status} for {operation}: {'; '.join(problems[:3])}")
     if offenders:
         more = f" (and {len(offenders) - SHOWN} more)" if len(offenders) > SHOWN else ""
+        said = "response of this run does" if len(offenders) == 1 else "responses of this run do"
         fail(
-            f"{len(offenders)} responses of this run do not match the spec",
+            f"{len(offenders)} {said} not match the spec",
             expected="every 2xx and documented error response as the spec describes it",
-            received="; ".join(offenders[:SHOWN]) + more,
+            received="; ".join(shown[:SHOWN]) + more,
+            culprits=offenders,
         )
