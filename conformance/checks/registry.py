@@ -66,9 +66,7 @@ def check(*serves: str) -> Callable[[Callable[..., None]], Judged]:
                 function(*seen, **params)
             except Violation as violation:
                 violation.requirement, violation.check = serving, name
-                named = seen if violation.culprits is None else violation.culprits
-                violation.answers = [a.seq for a in named]
-                violation.params = params
+                violation.answers, violation.params = _named(seen, params, violation.culprits)
                 if title:
                     violation.title = title
                 raise
@@ -77,6 +75,23 @@ def check(*serves: str) -> Callable[[Callable[..., None]], Judged]:
         return judged
 
     return register
+
+
+def _named(
+    seen: list[Answer], params: dict[str, Any], culprits: list[Any] | None
+) -> tuple[list[int | None], dict[str, Any]]:
+    """The journal positions of the answers a violation names, and the keyword values to apply
+    the check to them again: a list given one value per answer follows the answers named."""
+    if culprits is None:
+        return [a.seq for a in seen], params
+    positions = [next(i for i, a in enumerate(seen) if a is c) for c in culprits]
+    aligned = {
+        name: [value[i] for i in positions]
+        if isinstance(value, list) and len(value) == len(seen)
+        else value
+        for name, value in params.items()
+    }
+    return [seen[i].seq for i in positions], aligned
 
 
 def apply(name: str, answers: list[Answer], params: dict[str, Any], requirement: str) -> None:
