@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-PROFILES = ("fast", "default", "thorough")
+PROFILES = ("smoke", "fast", "default", "thorough")
 
 
 @dataclass(frozen=True)

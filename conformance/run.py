@@ -46,8 +46,8 @@ from conformance.results import (
 from conformance.strategies import seed_values, set_run_tag
 from conformance.target import Target
 
-PROFILE_EXAMPLES = {"fast": 10, "default": 25, "thorough": 100}
-STATEFUL_STEPS = {"fast": 10, "default": 25, "thorough": 60}
+PROFILE_EXAMPLES = {"smoke": 4, "fast": 10, "default": 25, "thorough": 100}
+STATEFUL_STEPS = {"smoke": 8, "fast": 10, "default": 25, "thorough": 60}
 # Requirements that judge every exchange of the run, or wait on the clock, run last.
 LAST = (
     "REPLAY-DELAYED",

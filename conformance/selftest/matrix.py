@@ -27,6 +27,10 @@ from conformance.reference.variants import VARIANTS, suite_args, warns_of
 from conformance.requirements import CATALOG
 
 PROFILE = "fast"
+SMOKE = "smoke"
+"""The profile `make test` runs the variants in: their choices are fixed, not probabilistic, so
+a few examples show them, and the whole suite against every variant stays affordable (the
+variants soak runs them in PROFILE)."""
 RUN_TIMEOUT = 600.0
 """Seconds one run of the suite may take before it counts as a failed run."""
 DETECTED = frozenset({"fail", "warn"})
@@ -150,21 +154,22 @@ def judge(case: Case, seed: int, exit_code: int, seconds: float, report: Any) ->
     return result
 
 
-def command(case: Case, seed: int, report_dir: Path) -> list[str]:
+def command(case: Case, seed: int, report_dir: Path, profile: str = PROFILE) -> list[str]:
     server_arg = f"--reference-arg=--{case.kind}={case.name}"
     return [
         sys.executable, "-m", "conformance", "--reference", server_arg,
-        "--profile", PROFILE, "--seed", str(seed), "--report-dir", str(report_dir),
+        "--profile", profile, "--seed", str(seed), "--report-dir", str(report_dir),
         "--only", ",".join(case.only), *case.suite_args,
     ]  # fmt: skip
 
 
-def run_case(case: Case, seed: int, workdir: Path) -> Judgement:
+def run_case(case: Case, seed: int, workdir: Path, variant_profile: str = PROFILE) -> Judgement:
     report_dir = workdir / f"{case.kind}-{case.name}-{seed}"
+    profile = variant_profile if case.kind == "variant" else PROFILE
     started = time.monotonic()
     try:
         done = subprocess.run(
-            command(case, seed, report_dir),
+            command(case, seed, report_dir, profile),
             capture_output=True,
             text=True,
             timeout=RUN_TIMEOUT,
@@ -189,6 +194,7 @@ def run_matrix(
     workers: int = 2,
     workdir: Path | None = None,
     progress: Callable[[Judgement], None] | None = None,
+    variant_profile: str = PROFILE,
 ) -> list[Judgement]:
     """Every case with every seed, `workers` runs at a time. Whole-suite runs start first (the
     long ones last would leave a worker idle at the end); `progress` hears of each run as it
@@ -198,7 +204,9 @@ def run_matrix(
     with tempfile.TemporaryDirectory(prefix="selftest-") as scratch:
         where = workdir or Path(scratch)
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {i: pool.submit(run_case, *jobs[i], where) for i in started_first}
+            futures = {
+                i: pool.submit(run_case, *jobs[i], where, variant_profile) for i in started_first
+            }
             for future in as_completed(futures.values()):
                 if progress:
                     progress(future.result())

@@ -22,7 +22,7 @@ from conformance.suite.burst import Burst
 from conformance.suite.helpers import create_payment
 from conformance.target import Target
 
-ROUNDS = {"fast": 10, "default": 50, "thorough": 150}
+ROUNDS = {"smoke": 3, "fast": 10, "default": 50, "thorough": 150}
 
 
 @pytest.fixture
