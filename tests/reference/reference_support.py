@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,6 +74,8 @@ class Api:
             response = requests.request(method, self.base_url + path, timeout=30, **kwargs)
             if not (self.retry_429 and response.status_code == 429):
                 break
+            # The server says when its bucket has room again: waiting that long is the point.
+            time.sleep(min(float(response.headers.get("Retry-After") or 1), 5.0))
         return response
 
     def create(

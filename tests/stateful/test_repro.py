@@ -266,5 +266,5 @@ def test_a_run_wide_check_reproduces_the_answers_that_fail_it_after_their_histor
     except checks.Violation as violation:
         evidence = gather([unknown], journal, violation)
     assert [e.seq for e in evidence.exchanges] == [1, 4]  # the offender after its payment
-    assert evidence.judged == [4] and evidence.kept == [1]
+    assert evidence.judged == [4] and evidence.kept == [0]  # the check names its culprit
     assert "fail it on their own" in evidence.notes[0]
