@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import pprint
+import shlex
 import signal
 import sys
 import tempfile
@@ -522,9 +523,9 @@ class ConformanceRun:
 
     def _plain_pytest_rerun(self) -> str:
         target = self.target
-        command = f"pytest --pyargs conformance.suite --base-url {target.base_url}"
+        command = f"pytest --pyargs conformance.suite --base-url {shlex.quote(target.base_url)}"
         if target.path_prefix != "/api/v0":
-            command += f" --path-prefix '{target.path_prefix}'"
+            command += f" --path-prefix {shlex.quote(target.path_prefix)}"
         if target.profile != "default":
             command += f" --profile {target.profile}"
         return command
