@@ -103,6 +103,8 @@ class Judgement:
     failing_test: str = ""
     time_to_failure: float | None = None
     problems: list[str] = field(default_factory=list)
+    report_dir: Path | None = None
+    """Where the run wrote its reports (gone once its matrix's scratch folder is)."""
 
     @property
     def detected(self) -> bool:
@@ -182,6 +184,7 @@ def run_case(case: Case, seed: int, workdir: Path, variant_profile: str = PROFIL
     path = report_dir / "conformance.json"
     report = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
     result = judge(case, seed, exit_code, seconds, report)
+    result.report_dir = report_dir
     if exit_code == -1:
         result.problems.append(f"timed out after {RUN_TIMEOUT:g} s")
     return result

@@ -1,5 +1,6 @@
 """The suite catches every fault of the reference server on the requirement it breaks, and
-passes every conformant variant (one run each, fast profile, 2 workers; see conformance.selftest).
+passes every conformant variant (one run each: a fault in the fast profile, a variant in the
+smoke profile; see conformance.selftest and tests/fault_runs.py).
 
 `make selftest-soak` repeats every fault 20 times with different seeds, `make variants-soak`
 every variant.
@@ -8,7 +9,6 @@ every variant.
 from __future__ import annotations
 
 import inspect
-import os
 import re
 from pathlib import Path
 
@@ -18,8 +18,9 @@ from conformance.reference import Behaviour
 from conformance.reference.faults import FAULTS
 from conformance.reference.variants import VARIANTS, warns_of
 from conformance.requirements import CATALOG
-from conformance.selftest import Judgement, cases, run_matrix
-from conformance.selftest.matrix import RUN_WIDE, SANITY, SMOKE, VARIANT_IDS
+from conformance.selftest import cases
+from conformance.selftest.matrix import RUN_WIDE, SANITY, VARIANT_IDS
+from tests.fault_runs import judged, same_worker
 
 IDS = {requirement.id for requirement in CATALOG}
 REQUIREMENTS_MD = Path(__file__).resolve().parents[2].parent / "shared" / "REQUIREMENTS.md"
@@ -77,19 +78,12 @@ def test_a_fault_runs_its_own_ids_and_the_sanity_set_and_a_variant_everything() 
             assert set(case.only) == {case.breaks, *case.also_breaks, *SANITY}, case
 
 
-@pytest.fixture(scope="session")
-def matrix() -> dict[str, Judgement]:
-    workers = int(os.environ.get("SELFTEST_WORKERS", "2"))
-    results = run_matrix(cases(), (1,), workers=workers, variant_profile=SMOKE)
-    return {r.case.label: r for r in results}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(FAULTS))
-def test_the_suite_catches_each_fault_on_its_requirement_only(
-    matrix: dict[str, Judgement], name: str
-) -> None:
-    result = matrix[f"fault {name}"]
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=same_worker("fault", n)) for n in sorted(FAULTS)]
+)
+def test_the_suite_catches_each_fault_on_its_requirement_only(name: str) -> None:
+    result = judged("fault", name)
     assert result.detected, result.problems
     assert not result.unrelated, result.problems
     assert result.ok, result.problems
@@ -97,7 +91,7 @@ def test_the_suite_catches_each_fault_on_its_requirement_only(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_the_suite_passes_each_variant(matrix: dict[str, Judgement], name: str) -> None:
+def test_the_suite_passes_each_variant(name: str) -> None:
     """No failure, nothing unjudged, no warning but on the SHOULD ids the variant gives up."""
-    result = matrix[f"variant {name}"]
+    result = judged("variant", name)
     assert (result.exit_code, result.problems) == (0, [])

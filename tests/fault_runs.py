@@ -1,0 +1,37 @@
+"""One suite run per case of the self-test, shared by every test that reads it: a fault's
+verdict (tests/selftest) and the reproduction of its first failure (tests/repro) come from the
+same run, made once per test process.
+
+Under pytest-xdist the tests of one case carry `same_worker(name)`, so they all run in one
+worker (`--dist loadgroup`) and that worker's run is the one they share.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from conformance.selftest import Judgement, cases, run_case
+from conformance.selftest.matrix import SMOKE
+
+SEED = 1
+_FOLDER = Path(tempfile.mkdtemp(prefix="selftest-runs-"))
+atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
+
+
+@cache
+def judged(kind: str, name: str) -> Judgement:
+    """The run of the fault or variant `name` with SEED, judged as the self-test judges it (a
+    variant in the smoke profile: see matrix.SMOKE)."""
+    (case,) = (c for c in cases([name]) if c.kind == kind)
+    return run_case(case, SEED, _FOLDER, variant_profile=SMOKE)
+
+
+def same_worker(kind: str, name: str) -> pytest.MarkDecorator:
+    """The mark that keeps every test reading the run of `name` in one xdist worker."""
+    return pytest.mark.xdist_group(f"{kind}-{name}")
