@@ -23,12 +23,14 @@ import pytest
 
 from conformance import __version__
 from conformance.http import Interrupted
+from conformance.merge import MergeError, load_part, merge
 from conformance.options import OPTIONS, register
 from conformance.plugin import PresetTarget
 from conformance.requirements import CATALOG
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE
-from conformance.run import STOP_SIGNALS, on_stop_signal, stop_signal
-from conformance.target import ConformanceConfigError, Target, build_target
+from conformance.run import STOP_SIGNALS, on_stop_signal, read_baseline, stop_signal
+from conformance.target import ConformanceConfigError, Target, build_target, check_baseline
+from conformance.workers import report, run_workers
 
 SUITE_DIR = Path(__file__).parent / "suite"
 
@@ -195,7 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    options = parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["merge"]:
+        return merge_command(arguments[1:])
+    options = parser().parse_args(arguments)
     if options.list:
         print_catalog()
         return 0
@@ -209,6 +214,8 @@ def _main(argv: Sequence[str] | None) -> int:
         with launcher:
             target = build_target(given)
             target = replace(target, rerun=rerun_command(options, target))
+            if target.workers > 1 and target.shard is None:
+                return run_workers(given, target, target.workers)
             code = pytest.main(list(PYTEST_ARGS), plugins=[PresetTarget(target)])
     except ConformanceConfigError as error:
         print(f"devdraft-conformance: configuration error: {error}", file=sys.stderr)
@@ -227,6 +234,35 @@ def _main(argv: Sequence[str] | None) -> int:
         )
         return EXIT_USAGE
     return int(code)
+
+
+def merge_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="devdraft-conformance merge",
+        description="Join the conformance.json of every part of a --shard K/N run into the "
+        "reports and exit code of the whole run. Exit 2 when parts are missing, duplicated "
+        "or of another run.",
+    )
+    p.add_argument("parts", nargs="+", type=Path, metavar="PART.json")
+    p.add_argument("--report-dir", type=Path, default=Path("reports"), help="default reports")
+    p.add_argument("--baseline", type=Path, help="An earlier conformance.json to compare with")
+    return p
+
+
+def merge_command(arguments: Sequence[str]) -> int:
+    options = merge_parser().parse_args(arguments)
+    try:
+        baseline_path = check_baseline(str(options.baseline)) if options.baseline else None
+        parts = [load_part(path) for path in options.parts]
+        result = merge(
+            parts,
+            report_dir=options.report_dir,
+            baseline=read_baseline(baseline_path) if baseline_path else None,
+        )
+    except (MergeError, ConformanceConfigError) as error:
+        print(f"devdraft-conformance merge: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return report(result, options.report_dir)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.shard import parse_shard
+
 PROFILES = ("smoke", "fast", "default", "thorough")
 
 
@@ -195,7 +197,25 @@ OPTIONS: tuple[Option, ...] = (
         env="CONFORMANCE_ONLY",
         metavar="REQ-ID,...",
     ),
+    Option(
+        "--shard",
+        "Run the K-th of N parts of the requirements, for `devdraft-conformance merge`",
+        env="CONFORMANCE_SHARD",
+        type=parse_shard,
+        metavar="K/N",
+    ),
+    Option(
+        "--workers",
+        "Processes that run parts of the requirements side by side against the target, "
+        "merged into one report",
+        env="CONFORMANCE_WORKERS",
+        default=1,
+        type=_positive_int,
+        metavar="N",
+    ),
 )
+COMMAND_ONLY = frozenset({"--workers"})
+"""Options of the command alone: a plain pytest run is one process."""
 
 BY_DEST: dict[str, Option] = {option.dest: option for option in OPTIONS}
 

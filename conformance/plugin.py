@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from conformance.options import OPTIONS, PROFILES, register
+from conformance.options import COMMAND_ONLY, OPTIONS, PROFILES, register
 from conformance.run import (
     ConformanceRun,
     keep_hypothesis_out_of_the_working_directory,
     load_profile,
 )
+from conformance.shard import SCANS_THE_RUN
 from conformance.target import ConformanceConfigError, Target, build_target
 
 RUN_KEY = pytest.StashKey[ConformanceRun]()
@@ -39,7 +40,7 @@ class PresetTarget:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "Test Payments API conformance")
     # pytest's own --strict is read instead: one flag, one meaning per run.
-    register(group.addoption, skip={"--strict"})
+    register(group.addoption, skip={"--strict", *COMMAND_ONLY})
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,6 +48,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "requirement(id, part='must'): the requirement of REQUIREMENTS.md a test "
         "judges (part='should' for the SHOULD clause of a MUST requirement)",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{SCANS_THE_RUN}: a test that judges every exchange of the run; under --shard it "
+        "runs in every shard",
     )
     if PRESET_KEY in config.stash or config.getoption("conformance_base_url", None):
         # @given fixes its settings when the test module is imported, so the profile has to be

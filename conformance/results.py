@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from conformance.requirements import CATALOG, Level, Requirement
+from conformance.shard import Shard
 
 
 class Outcome(StrEnum):
@@ -226,6 +227,10 @@ class RunResult:
     rerun: str = ""
     """The command that runs this target again (the console adds --seed and --only)."""
     report_dir: str = ""
+    shard: Shard | None = None
+    """--shard K/N: the part of the selection this run made (merge joins the parts)."""
+    max_requests: int | None = None
+    """The --max-requests limit of the run, if any."""
 
     def count(self, verdict: Verdict, level: Level | None = None) -> int:
         return sum(

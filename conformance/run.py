@@ -44,6 +44,7 @@ from conformance.results import (
     judge,
     results_for,
 )
+from conformance.shard import SCANS_THE_RUN
 from conformance.strategies import seed_values, set_run_tag
 from conformance.target import Target
 
@@ -170,7 +171,7 @@ class ConformanceRun:
 
     # -- before the tests -------------------------------------------------------------------
     def prepare(self, items: list[pytest.Item]) -> None:
-        selected = [item for item in items if self.target.runs(requirement_of(item)[0])]
+        selected = [item for item in items if self._makes(item)]
         deselected = [item for item in items if item not in selected]
         if deselected:
             self.config.hook.pytest_deselected(items=deselected)
@@ -179,13 +180,14 @@ class ConformanceRun:
             requirement_id = requirement_of(item)[0]
             self.pending[requirement_id] = self.pending.get(requirement_id, 0) + 1
         set_run_tag(self.target.run_id)
-        seed_values(self.target.seed)
+        seed_values(self.target.seed, str(self.target.shard or ""))
         for item in items:
             self._wrap_hypothesis(item)
         self._say(
             f"conformance run {self.target.run_id} against {self.target.api_root}: "
             f"{len(self.pending)} requirements, profile {self.target.profile}, "
             f"seed {self.target.seed} (rerun with --seed {self.target.seed})"
+            + (f", shard {self.target.shard}" if self.target.shard else "")
         )
         self._handle_stop_signals()
         self._preflight()
@@ -194,6 +196,13 @@ class ConformanceRun:
             target=self._beat, name="conformance-heartbeat", daemon=True
         )
         self._heartbeat.start()
+
+    def _makes(self, item: pytest.Item) -> bool:
+        """Whether this run makes the test: its requirement is this run's (see Target.runs),
+        or it scans every exchange of a selected requirement (which every shard does)."""
+        requirement_id = requirement_of(item)[0]
+        scans = item.get_closest_marker(SCANS_THE_RUN) is not None
+        return self.target.runs(requirement_id) or (scans and self.target.selects(requirement_id))
 
     def _order(self, item: pytest.Item) -> tuple[int, int]:
         requirement_id = requirement_of(item)[0]
@@ -514,6 +523,8 @@ class ConformanceRun:
             require_all=self.target.require_all,
             rerun=self.target.rerun or self._plain_pytest_rerun(),
             report_dir=str(self.target.report_dir),
+            shard=self.target.shard,
+            max_requests=self.target.max_requests,
         )
         paths = write_reports(self.result, self.target.report_dir)
         print_summary(self.result, self._say)

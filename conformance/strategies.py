@@ -32,8 +32,9 @@ rng = random.Random()
 seed (`seed_values`), so that `--seed` sends the same requests again."""
 
 
-def seed_values(seed: int) -> None:
-    rng.seed(seed)
+def seed_values(seed: int, part: str = "") -> None:
+    """Seed the fresh values; each part of a sharded run (`part`, 'K/N') draws its own."""
+    rng.seed(f"{seed}:{part}" if part else seed)
 
 
 def fresh_hex(length: int) -> str:

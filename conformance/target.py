@@ -14,12 +14,14 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.options import OPTIONS, PROFILES, Option
-from conformance.requirements import BY_ID
+from conformance.requirements import BY_ID, CATALOG
+from conformance.shard import Shard, owned
 
 
 class ConformanceConfigError(Exception):
@@ -65,6 +67,10 @@ class Target:
     """--require-all: a MUST the run could not judge makes it incomplete (exit 3)."""
     rerun: str = ""
     """How to run this target again from a shell (the console prints it under each failure)."""
+    shard: Shard | None = None
+    """--shard K/N: the run makes only this part of the selected requirements."""
+    workers: int = 1
+    """--workers N: processes that make the run's parts side by side (conformance.workers)."""
 
     @property
     def api_root(self) -> str:
@@ -85,8 +91,20 @@ class Target:
         if not self.run_id:
             object.__setattr__(self, "run_id", run_id_for(self.seed))
 
-    def runs(self, requirement_id: str) -> bool:
+    def selects(self, requirement_id: str) -> bool:
+        """Whether the run's selection (--only) has the requirement, whichever shard runs it."""
         return self.only is None or requirement_id in self.only
+
+    def runs(self, requirement_id: str) -> bool:
+        """Whether this run makes the requirement's tests: selected, and owned by its shard."""
+        return self.selects(requirement_id) and (
+            self.shard is None or requirement_id in self._owned
+        )
+
+    @cached_property
+    def _owned(self) -> frozenset[str]:
+        assert self.shard is not None
+        return frozenset(owned(self.shard, [r.id for r in CATALOG if self.selects(r.id)]))
 
 
 def run_id_for(seed: int) -> str:
@@ -178,7 +196,7 @@ def _check_only(text: str | None) -> frozenset[str] | None:
     return ids
 
 
-def _check_baseline(path: str | None) -> Path | None:
+def check_baseline(path: str | None) -> Path | None:
     """The --baseline file, once it is known to be a readable conformance.json."""
     if not path:
         return None
@@ -255,6 +273,8 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
         max_rate_limit_wait=value("max_rate_limit_wait"),
         ca_bundle=Path(ca_bundle) if ca_bundle else None,
         only=_check_only(value("only")),
-        baseline=_check_baseline(value("baseline")),
+        baseline=check_baseline(value("baseline")),
         require_all=bool(value("require_all")),
+        shard=value("shard"),
+        workers=value("workers"),
     )

@@ -64,9 +64,14 @@ class Run:
 def run_suite(report_dir: Path, *args: str, env: Mapping[str, str], timeout: float = 300) -> Run:
     """`python -m conformance --report-dir DIR ARGS...` with `env` added to the environment; a
     run that overruns `timeout` fails the calling test."""
+    return run_command(report_dir, "--report-dir", str(report_dir), *args, env=env, timeout=timeout)
+
+
+def run_command(report_dir: Path, *args: str, env: Mapping[str, str], timeout: float = 300) -> Run:
+    """`python -m conformance ARGS...` (which write their reports to `report_dir`)."""
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-m", "conformance", "--report-dir", str(report_dir), *args],
+        [sys.executable, "-m", "conformance", *args],
         env={**os.environ, **env},
         capture_output=True,
         text=True,

@@ -33,6 +33,8 @@ def _test(outcome: TestOutcome) -> dict[str, Any]:
         entry["reproduction_files"] = {"sh": script, "pytest": module}
     if outcome.observations:
         entry["observations"] = outcome.observations
+    if outcome.answers:
+        entry["answers"] = [list(answer) for answer in outcome.answers]
     return entry
 
 
@@ -70,6 +72,18 @@ def _baseline(run: RunResult) -> dict[str, Any] | None:
         ],
         "fixed": [r.requirement.id for r in run.requirements if r.change is Change.FIXED],
         "unchanged": changes.count("unchanged"),
+    }
+
+
+def _shard(run: RunResult) -> dict[str, Any] | None:
+    if run.shard is None:
+        return None
+    return {
+        "index": run.shard.index,
+        "total": run.shard.total,
+        "max_requests": run.max_requests,
+        "budget_spent": run.budget_spent is not None,
+        "interrupted_by": run.interrupted,
     }
 
 
@@ -112,5 +126,6 @@ def report_data(run: RunResult) -> dict[str, Any]:
         },
         "aborted": run.aborted,
         "baseline": _baseline(run),
+        "shard": _shard(run),
         "requirements": [_requirement(result) for result in run.requirements],
     }

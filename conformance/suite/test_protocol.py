@@ -107,6 +107,7 @@ def test_generated_requests_never_get_a_5xx(api: ApiClient, case: Any) -> None:
     checks.no_server_error(send_case(api, case), title="A generated request got a server error")
 
 
+@pytest.mark.scans_the_run
 @pytest.mark.requirement("ERR-NO-5XX")
 def test_no_request_of_the_run_got_a_5xx(api: ApiClient) -> None:
     exchanges = [e for e in _judged(api) if e.status is not None and e.status >= 500]
@@ -127,6 +128,7 @@ def test_generated_valid_requests_get_documented_responses(api: ApiClient, case:
     checks.matches_the_spec(response, operation=operation_id)
 
 
+@pytest.mark.scans_the_run
 @pytest.mark.requirement("SCHEMA-RESPONSES")
 def test_every_response_of_the_run_matches_the_spec(api: ApiClient) -> None:
     exchanges = _judged(api)
@@ -138,6 +140,7 @@ def test_every_response_of_the_run_matches_the_spec(api: ApiClient) -> None:
         raise
 
 
+@pytest.mark.scans_the_run
 @pytest.mark.requirement("ERR-SHAPE")
 def test_every_client_error_of_the_run_has_the_error_shape(api: ApiClient) -> None:
     exchanges = [e for e in _judged(api) if _reaches_the_application(e) and e.status // 100 == 4]
@@ -150,6 +153,7 @@ def test_every_client_error_of_the_run_has_the_error_shape(api: ApiClient) -> No
         raise
 
 
+@pytest.mark.scans_the_run
 @pytest.mark.requirement("RATE-LIMIT")
 def test_rate_limit_answers_carry_retry_after(api: ApiClient) -> None:
     events = list(api.journal.rate_limits)
@@ -161,6 +165,7 @@ def test_rate_limit_answers_carry_retry_after(api: ApiClient) -> None:
     )
 
 
+@pytest.mark.scans_the_run
 @pytest.mark.requirement("RATE-NOT-STORED")
 def test_a_429_is_not_stored_under_the_key(api: ApiClient) -> None:
     events = [event for event in api.journal.rate_limits if event.idempotency_key]

