@@ -11,7 +11,7 @@ from typing import Any
 from . import measure, report
 from .servers import PROJECT_ROOT, BenchServerError
 
-PARTS = ("throughput", "memory", "suite", "flood")
+PARTS = ("throughput", "memory", "suite", "flood", "far")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,6 +26,18 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help="--replay-delay passed to the suite (default 0: measure overhead, not waits)",
+    )
+    p.add_argument(
+        "--latency",
+        type=float,
+        action="append",
+        help="Latency in seconds of a far target (repeatable; default 0.03 and 0.1)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        action="append",
+        help="--workers counts to time against each far target (repeatable; default 1 and 4)",
     )
     p.add_argument("--plain-requests", type=int, default=1000, help="Plain-loop request limit")
     p.add_argument("--only", choices=PARTS, action="append", help="Run only this part (repeatable)")
@@ -56,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"timing the suite (profile {args.profile}) ...", file=sys.stderr, flush=True)
             figures["suite"] = measure.suite_cost(
                 args.profile, args.replay_delay, args.plain_requests, args.seconds
+            )
+        if "far" in parts:
+            print("timing the suite against far targets ...", file=sys.stderr, flush=True)
+            figures["far"] = measure.far_targets(
+                args.latency or [0.03, 0.1], args.workers or [1, 4]
             )
         if "flood" in parts:
             print("flooding a rate-limited reference server ...", file=sys.stderr, flush=True)

@@ -130,21 +130,20 @@ def _slowest_tests(report: dict[str, Any], n: int) -> list[dict[str, Any]]:
     return [{"test": name, "seconds": seconds} for name, seconds in slowest]
 
 
-def suite_cost(
-    profile: str, replay_delay: float, plain_count: int, plain_seconds: float
-) -> dict[str, Any]:
-    """Wall time and requests of one suite run, beside a plain loop on the same server."""
-    first, second = Client.fresh(), Client.fresh()
-    env = _env(
+def _clients_env(first: Client, second: Client) -> dict[str, str]:
+    return _env(
         DEVDRAFT_API_KEY=first.key,
         DEVDRAFT_SECRET=first.secret,
         DEVDRAFT_SECOND_API_KEY=second.key,
         DEVDRAFT_SECOND_SECRET=second.secret,
     )
-    with reference(first, second) as server, tempfile.TemporaryDirectory() as scratch:
-        command = [sys.executable, "-m", "conformance", "--base-url", server.base_url]
-        command += ["--profile", profile, "--report-dir", scratch]
-        command += ["--replay-delay", f"{replay_delay:g}"]
+
+
+def _run_suite(base_url: str, env: dict[str, str], *args: str) -> tuple[float, int, dict[str, Any]]:
+    """One `python -m conformance` run against `base_url`: wall seconds, exit code, report."""
+    with tempfile.TemporaryDirectory() as scratch:
+        command = [sys.executable, "-m", "conformance", "--base-url", base_url, *args]
+        command += ["--report-dir", scratch]
         began = time.perf_counter()
         done = subprocess.run(
             command,
@@ -160,7 +159,20 @@ def suite_cost(
             raise BenchError(
                 f"the suite exited {done.returncode} without {path.name}: {done.stderr[-800:]}"
             )
-        report = json.loads(path.read_text())
+        return wall, done.returncode, json.loads(path.read_text())
+
+
+def suite_cost(
+    profile: str, replay_delay: float, plain_count: int, plain_seconds: float
+) -> dict[str, Any]:
+    """Wall time and requests of one suite run, beside a plain loop on the same server."""
+    first, second = Client.fresh(), Client.fresh()
+    with reference(first, second) as server:
+        wall, code, report = _run_suite(
+            server.base_url,
+            _clients_env(first, second),
+            *("--profile", profile, "--replay-delay", f"{replay_delay:g}"),
+        )
         plain = plain_loop(server.base_url, first, plain_count, plain_seconds)
     requests_made = int(report["requests"])
     duration = float(report["duration"])
@@ -168,7 +180,7 @@ def suite_cost(
     return {
         "profile": profile,
         "replay_delay": replay_delay,
-        "exit_code": done.returncode,
+        "exit_code": code,
         "wall_seconds": round(wall, 2),
         "run_seconds": round(duration, 2),
         "startup_seconds": round(wall - duration, 2),
@@ -180,6 +192,35 @@ def suite_cost(
         "ratio_to_plain": _ratio(suite_ms, plain["ms_per_request"]),
         "slowest_tests": _slowest_tests(report, 5),
     }
+
+
+def far_targets(
+    latencies: list[float], workers: list[int], profile: str = "fast"
+) -> dict[str, Any]:
+    """The suite against the reference server made `latency` seconds away (--latency), with
+    each count of --workers: wall time beside the floor of requests x latency in series."""
+    runs = []
+    for latency in latencies:
+        first, second = Client.fresh(), Client.fresh()
+        with reference(first, second, f"--latency={latency:g}") as server:
+            for count in workers:
+                wall, code, report = _run_suite(
+                    server.base_url,
+                    _clients_env(first, second),
+                    *("--profile", profile, "--replay-delay", "0", "--workers", str(count)),
+                )
+                runs.append(
+                    {
+                        "latency": latency,
+                        "workers": count,
+                        "exit_code": code,
+                        "line": report["summary"]["line"],
+                        "wall_seconds": round(wall, 2),
+                        "requests": int(report["requests"]),
+                        "serial_floor_seconds": round(int(report["requests"]) * latency, 1),
+                    }
+                )
+    return {"profile": profile, "runs": runs}
 
 
 def memory(keys: int, threads: int, seconds: float) -> dict[str, Any]:

@@ -127,6 +127,26 @@ def _flood_lines(f: dict[str, Any]) -> list[str]:
     ]
 
 
+def _far_lines(f: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"5. Far targets (profile {f['profile']}, the reference server with --latency, "
+        "--replay-delay 0)",
+        f"   {'latency':>9}{'workers':>9}{'wall s':>9}{'requests':>10}"
+        f"{'req x latency s':>17}  verdict",
+    ]
+    lines += [
+        f"   {1000 * r['latency']:>7.0f}ms{r['workers']:>9}{r['wall_seconds']:>9.1f}"
+        f"{r['requests']:>10}{r['serial_floor_seconds']:>17.1f}  {r['line'].split(':')[0]}"
+        for r in f["runs"]
+    ]
+    lines.append(
+        "   (req x latency: the least one process sending in series can take; workers overlap "
+        "the waits)"
+    )
+    return lines
+
+
 def table(figures: dict[str, Any]) -> str:
     lines = ["Benchmarks (loopback 127.0.0.1; figures, not pass/fail)", *_machine_lines(figures)]
     if "throughput" in figures:
@@ -137,6 +157,8 @@ def table(figures: dict[str, Any]) -> str:
         lines += _memory_lines(figures["memory"])
     if "flood" in figures:
         lines += _flood_lines(figures["flood"])
+    if "far" in figures:
+        lines += _far_lines(figures["far"])
     return "\n".join(lines)
 
 

@@ -139,7 +139,9 @@ class Behaviour:
 
     # ---- gates ------------------------------------------------------------------------------
     async def on_request(self) -> None:
-        """Runs first on every operation (a variant adds latency here)."""
+        """Runs first on every operation: --latency waits here (a variant may add its own)."""
+        if self.settings.latency:
+            await asyncio.sleep(self.settings.latency)
 
     def authenticate_request(self, request: Request) -> str:
         """The client a request acts for, or a 401 ApiError."""

@@ -35,6 +35,13 @@ def _positive(text: str) -> float:
     return value
 
 
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m conformance.reference",
@@ -75,6 +82,13 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_BODY_TIMEOUT_SECONDS,
         metavar="SECONDS",
         help="Time a request body may take to arrive; a slower one gets 408 (default 10)",
+    )
+    p.add_argument(
+        "--latency",
+        type=_non_negative,
+        default=0.0,
+        metavar="SECONDS",
+        help="Wait this long before each operation, as a far-away target would (default 0)",
     )
     choice = p.add_mutually_exclusive_group()
     choice.add_argument(
@@ -135,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         clients=dict(args.client) if args.client else Settings().clients,
         rate_limit=args.rate_limit,
         body_timeout=args.body_timeout,
+        latency=args.latency,
     )
     behaviour = cls(Store(settings.db_path), settings)
     try:

@@ -22,3 +22,5 @@ class Settings:
     """Requests per second per client; None means no limit."""
     body_timeout: float = DEFAULT_BODY_TIMEOUT_SECONDS
     """Seconds a request body may take to arrive in full; a slower one gets 408."""
+    latency: float = 0.0
+    """Seconds every operation waits before it starts: a target far away, for benchmarks."""
