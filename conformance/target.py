@@ -63,6 +63,8 @@ class Target:
     """An earlier conformance.json to compare verdicts with (--baseline)."""
     require_all: bool = False
     """--require-all: a MUST the run could not judge makes it incomplete (exit 3)."""
+    rate: float | None = None
+    """--rate: requests per second the run never exceeds (None: no cap)."""
     rerun: str = ""
     """How to run this target again from a shell (the console prints it under each failure)."""
 
@@ -257,4 +259,5 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
         only=_check_only(value("only")),
         baseline=_check_baseline(value("baseline")),
         require_all=bool(value("require_all")),
+        rate=value("rate"),
     )
