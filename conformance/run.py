@@ -514,6 +514,10 @@ class ConformanceRun:
             require_all=self.target.require_all,
             rerun=self.target.rerun or self._plain_pytest_rerun(),
             report_dir=str(self.target.report_dir),
+            answers_429=sum(1 for e in self.api.journal.all if e.status == 429),
+            seconds_waited=round(self.api.session.allowance.waited, 2),
+            wait_allowance=self.target.max_rate_limit_wait,
+            rate_cap=self.target.rate,
         )
         paths = write_reports(self.result, self.target.report_dir)
         print_summary(self.result, self._say)
