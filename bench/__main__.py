@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import measure, report
+from . import measure, pacing, report
 from .servers import PROJECT_ROOT, BenchServerError
 
-PARTS = ("throughput", "memory", "suite", "flood")
+PARTS = ("throughput", "memory", "suite", "flood", "rate-limits")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,6 +26,11 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help="--replay-delay passed to the suite (default 0: measure overhead, not waits)",
+    )
+    p.add_argument(
+        "--limiter-variant",
+        default="every-7th-429",
+        help="Count-based rate-limiting variant for the rate-limits part (default every-7th-429)",
     )
     p.add_argument("--plain-requests", type=int, default=1000, help="Plain-loop request limit")
     p.add_argument("--only", choices=PARTS, action="append", help="Run only this part (repeatable)")
@@ -60,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         if "flood" in parts:
             print("flooding a rate-limited reference server ...", file=sys.stderr, flush=True)
             figures["flood"] = measure.flood_memory(args.flood_keys)
+        if "rate-limits" in parts:
+            print("timing the suite against rate limits (fast) ...", file=sys.stderr, flush=True)
+            figures["rate_limits"] = pacing.rate_limited_runs("fast", args.limiter_variant)
     except (measure.BenchError, BenchServerError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1

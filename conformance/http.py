@@ -1,8 +1,8 @@
 """The one HTTP client of the suite: it records every exchange (redacted), keeps the request
 budget, paces requests to the target's rate (the run's shared Pacer), waits out 429 answers
-and retries them unchanged, caps what it reads, ends every
-request at its timeout (in total, not per read: a target that trickles a byte a second is cut
-off too), and never follows a redirect (credentials stay with the target they were given for).
+and retries them unchanged, caps what it reads, ends every request at its timeout (in total,
+not per read: a target that trickles a byte a second is cut off too), and never follows a
+redirect (credentials stay with the target they were given for).
 
 Everything that talks to the target (the suite's own builders and schemathesis' `case.call`)
 goes through `RecordingSession.send`, so these rules hold for every request of a run.
