@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import measure, report
+from . import measure, pacing, report
 from .servers import PROJECT_ROOT, BenchServerError
 
-PARTS = ("throughput", "memory", "suite", "flood", "far")
+PARTS = ("throughput", "memory", "suite", "flood", "far", "rate-limits")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -38,6 +38,11 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         action="append",
         help="--workers counts to time against each far target (repeatable; default 1 and 4)",
+    )
+    p.add_argument(
+        "--limiter-variant",
+        default="every-7th-429",
+        help="Count-based rate-limiting variant for the rate-limits part (default every-7th-429)",
     )
     p.add_argument("--plain-requests", type=int, default=1000, help="Plain-loop request limit")
     p.add_argument("--only", choices=PARTS, action="append", help="Run only this part (repeatable)")
@@ -77,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         if "flood" in parts:
             print("flooding a rate-limited reference server ...", file=sys.stderr, flush=True)
             figures["flood"] = measure.flood_memory(args.flood_keys)
+        if "rate-limits" in parts:
+            print("timing the suite against rate limits (fast) ...", file=sys.stderr, flush=True)
+            figures["rate_limits"] = pacing.rate_limited_runs("fast", args.limiter_variant)
     except (measure.BenchError, BenchServerError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import pacing
+
 SUITE_TARGET_SECONDS = 60.0
 OVERHEAD_TARGET_RATIO = 1.5
 
@@ -159,6 +161,8 @@ def table(figures: dict[str, Any]) -> str:
         lines += _flood_lines(figures["flood"])
     if "far" in figures:
         lines += _far_lines(figures["far"])
+    if "rate_limits" in figures:
+        lines += pacing.lines(figures["rate_limits"])
     return "\n".join(lines)
 
 

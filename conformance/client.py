@@ -1,7 +1,8 @@
 """Small request builders for the three operations, on top of the recording session.
 
 One ApiClient per set of credentials; clients made with `as_client` or `fork` share the run's
-journal, budget and rate-limit allowance, so every request counts and is recorded once.
+journal, budget and pacer (the run's pace and its wait allowance), so every request counts, is
+recorded once and is paced with the run's others.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import requests
 from urllib3 import HTTPHeaderDict
 
 from conformance.http import Budget, Journal, RecordingSession
+from conformance.pacing import Pacer, WaitAllowance
 from conformance.redact import Redactor
 from conformance.target import Credentials, Target
 
@@ -40,8 +42,10 @@ class ApiClient:
             budget=budget,
             redactor=redactor_for(target),
             timeout=target.timeout,
-            max_rate_limit_wait=target.max_rate_limit_wait,
             verify=str(target.ca_bundle) if target.ca_bundle else True,
+            pacer=Pacer(
+                WaitAllowance(target.max_rate_limit_wait), rate=target.rate, sleep=budget.pause
+            ),
         )
 
     @classmethod
@@ -58,14 +62,14 @@ class ApiClient:
 
     def fork(self) -> ApiClient:
         """A client with its own connection pool, for requests sent from another thread; it
-        shares the run's journal, budget and the run's total wait for 429s."""
+        shares the run's journal, budget and pacer."""
         session = RecordingSession(
             journal=self.journal,
             budget=self.budget,
             redactor=self.session.redactor,
             timeout=self.target.timeout,
-            max_rate_limit_wait=self.session.allowance,
             verify=self.session.verify,
+            pacer=self.session.pacer,
         )
         return ApiClient(
             self.target, self.credentials, journal=self.journal, budget=self.budget, session=session

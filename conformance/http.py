@@ -1,7 +1,8 @@
 """The one HTTP client of the suite: it records every exchange (redacted), keeps the request
-budget, waits out 429 answers and retries them unchanged, caps what it reads, ends every
-request at its timeout (in total, not per read: a target that trickles a byte a second is cut
-off too), and never follows a redirect (credentials stay with the target they were given for).
+budget, paces requests to the target's rate (the run's shared Pacer), waits out 429 answers
+and retries them unchanged, caps what it reads, ends every request at its timeout (in total,
+not per read: a target that trickles a byte a second is cut off too), and never follows a
+redirect (credentials stay with the target they were given for).
 
 Everything that talks to the target (the suite's own builders and schemathesis' `case.call`)
 goes through `RecordingSession.send`, so these rules hold for every request of a run.
@@ -15,7 +16,6 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from conformance.pacing import Pacer, WaitAllowance
 from conformance.redact import Redactor
 
 MAX_BODY_BYTES = 1 << 20
@@ -130,29 +131,11 @@ class RateLimitEvent:
         return self.final_status is None and self.answers_429 >= MAX_429_PER_REQUEST
 
 
-class WaitAllowance:
-    """The run's total time for waiting out 429s, shared by every session of the run.
-
-    What is charged is the time the run spends waiting, not the sum of every request's wait:
-    simultaneous requests that wait out the same rate limit together (a burst answered 429)
-    are charged once for the time they overlap.
-    """
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.left = seconds
-        self._clock = clock
-        self._waiting_until = 0.0
-        self._lock = threading.Lock()
-
-    def take(self, seconds: float) -> bool:
-        with self._lock:
-            now = self._clock()
-            charged = max(0.0, now + seconds - max(now, self._waiting_until))
-            if charged > self.left:
-                return False
-            self.left -= charged
-            self._waiting_until = max(self._waiting_until, now + seconds)
-            return True
+ALLOWANCE_SPENT = (
+    "the target kept answering 429; the run's bounded wait for rate limits is spent (raise "
+    "--max-rate-limit-wait, or overlap the waits with --workers N)"
+)
+"""Why a request is given up when the target's waits no longer fit in --max-rate-limit-wait."""
 
 
 class Budget:
@@ -234,25 +217,33 @@ class RecordingSession(requests.Session):
         budget: Budget,
         redactor: Redactor,
         timeout: float,
-        max_rate_limit_wait: float | WaitAllowance,
+        max_rate_limit_wait: float | WaitAllowance = 0.0,
         verify: bool | str = True,
-        wait: Callable[[float], None] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
+        """`pacer` is the run's (shared by every session of the run); without one the session
+        makes its own, waiting at most `max_rate_limit_wait` seconds in all."""
         super().__init__()
         self.journal, self.budget, self.redactor = journal, budget, redactor
         self.timeout = timeout
-        self.allowance = (
-            max_rate_limit_wait
-            if isinstance(max_rate_limit_wait, WaitAllowance)
-            else WaitAllowance(max_rate_limit_wait)
-        )
+        if pacer is None:
+            allowance = (
+                max_rate_limit_wait
+                if isinstance(max_rate_limit_wait, WaitAllowance)
+                else WaitAllowance(max_rate_limit_wait)
+            )
+            pacer = Pacer(allowance, sleep=budget.pause)
+        self.pacer = pacer
         self.verify = verify
         self.trust_env = False
-        self._wait = wait or budget.pause
         self.headers.clear()
         self.headers["User-Agent"] = "devdraft-conformance"
         for prefix in ("http://", "https://"):
             self.mount(prefix, _DeadlineAdapter())
+
+    @property
+    def allowance(self) -> WaitAllowance:
+        return self.pacer.allowance
 
     @property
     def rate_limit_wait_left(self) -> float:
@@ -267,8 +258,11 @@ class RecordingSession(requests.Session):
         event: RateLimitEvent | None = None
         attempt = 0
         while True:
+            if not self.pacer.wait_turn():
+                raise NotJudged(ALLOWANCE_SPENT)
             response = self._send_once(request, **kwargs)
             if response.status_code != 429:
+                self.pacer.answered()
                 if event:
                     event.final_status = response.status_code
                 if 300 <= response.status_code < 400:
@@ -296,15 +290,14 @@ class RecordingSession(requests.Session):
             attempt += 1
 
     def _wait_out(self, response: requests.Response, attempt: int) -> None:
+        """Pause the run (every session) until the retry may go: Retry-After, else a backoff."""
         delay = retry_after_seconds(response.headers.get("Retry-After"))
+        retry_after = delay is not None
         if delay is None:
             delay = min(0.25 * 2**attempt, MAX_SINGLE_WAIT)
         delay = min(delay, MAX_SINGLE_WAIT)
-        if not self.allowance.take(delay):
-            raise NotJudged(
-                "the target kept answering 429; the run's bounded wait for rate limits is spent"
-            )
-        self._wait(delay)
+        if not self.pacer.rate_limited(delay, retry_after=retry_after):
+            raise NotJudged(ALLOWANCE_SPENT)
 
     def send_once(self, request: requests.PreparedRequest) -> requests.Response:
         """One attempt, no 429 handling: for re-checking a request that was given up on."""

@@ -5,7 +5,8 @@ each requirement over the outcomes of all parts with the same rules as a whole r
 (results.judge), so its verdicts, counts and exit code are those one whole run would give.
 A test that scans the run (shard.SCANS_THE_RUN) ran in every part: its failures are all kept,
 and without one the outcome that says the least (not judged, then passed, then skipped) stands
-for all.
+for all. The parts' 429s and seconds waited add up (they waited side by side, so the run's
+wall time is shorter than that sum).
 """
 
 from __future__ import annotations
@@ -166,6 +167,8 @@ def merge(
     limits = [p.max_requests for p in parts]
     aborted = [str(p.data["aborted"]) for p in parts if p.data.get("aborted")]
     budget = sum(limit or 0 for limit in limits) if None not in limits else None
+    paced = [p.data.get("rate_limits") or {} for p in parts]
+    caps = [pace.get("rate_cap") for pace in paced]
     return RunResult(
         run_id=first["run_id"],
         target=first["target"],
@@ -185,4 +188,8 @@ def merge(
         rerun=rerun,
         report_dir=str(report_dir),
         max_requests=budget,
+        answers_429=sum(int(pace.get("answers_429", 0)) for pace in paced),
+        seconds_waited=round(sum(float(pace.get("seconds_waited", 0.0)) for pace in paced), 2),
+        wait_allowance=float(paced[0].get("wait_allowance", 0.0)),
+        rate_cap=sum(caps) if None not in caps else None,  # type: ignore[arg-type]
     )

@@ -174,10 +174,17 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "--max-rate-limit-wait",
-        "Total seconds the run may spend waiting out 429 answers",
+        "Total seconds the run may spend only waiting on the target's rate limits (429s, pacing)",
         env="CONFORMANCE_MAX_RATE_LIMIT_WAIT",
-        default=60.0,
+        default=300.0,
         type=_non_negative_float,
+    ),
+    Option(
+        "--rate",
+        "Requests per second the run never exceeds, for shared targets (default: no cap)",
+        env="CONFORMANCE_RATE",
+        type=_positive_float,
+        metavar="N",
     ),
     Option(
         "--ca-bundle",

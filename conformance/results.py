@@ -231,6 +231,19 @@ class RunResult:
     """--shard K/N: the part of the selection this run made (merge joins the parts)."""
     max_requests: int | None = None
     """The --max-requests limit of the run, if any."""
+    answers_429: int = 0
+    """Answers 429 the run received (each one waited out or given up)."""
+    seconds_waited: float = 0.0
+    """Seconds the run spent only waiting on rate limits: 429 pauses, pacing, --rate."""
+    wait_allowance: float = 0.0
+    """--max-rate-limit-wait: the bound on waits the target imposes."""
+    rate_cap: float | None = None
+    """--rate, when given."""
+
+    @property
+    def pacing_line(self) -> str:
+        """'12 answers 429, 13.0 s waited': what rate limits cost the run."""
+        return f"{self.answers_429} answered 429, {self.seconds_waited:.1f} s waited"
 
     def count(self, verdict: Verdict, level: Level | None = None) -> int:
         return sum(

@@ -525,6 +525,10 @@ class ConformanceRun:
             report_dir=str(self.target.report_dir),
             shard=self.target.shard,
             max_requests=self.target.max_requests,
+            answers_429=sum(1 for e in self.api.journal.all if e.status == 429),
+            seconds_waited=round(self.api.session.allowance.waited, 2),
+            wait_allowance=self.target.max_rate_limit_wait,
+            rate_cap=self.target.rate,
         )
         paths = write_reports(self.result, self.target.report_dir)
         print_summary(self.result, self._say)

@@ -65,6 +65,8 @@ class Target:
     """An earlier conformance.json to compare verdicts with (--baseline)."""
     require_all: bool = False
     """--require-all: a MUST the run could not judge makes it incomplete (exit 3)."""
+    rate: float | None = None
+    """--rate: requests per second the run never exceeds (None: no cap)."""
     rerun: str = ""
     """How to run this target again from a shell (the console prints it under each failure)."""
     shard: Shard | None = None
@@ -277,4 +279,5 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
         require_all=bool(value("require_all")),
         shard=value("shard"),
         workers=value("workers"),
+        rate=value("rate"),
     )

@@ -5,8 +5,8 @@ The parent starts the parts with the target's credentials in their environment (
 command line), relays their progress lines with the part's label, forwards a stop signal to
 them, and merges what they wrote (conformance.merge). The seed is fixed before they start, so
 every part shares the run id; --max-requests is shared out between them, so the whole run
-never sends more; each part may wait out 429s for the full --max-rate-limit-wait, since their
-waits overlap.
+never sends more, and so is --rate; each part may wait out 429s for the full
+--max-rate-limit-wait, since their waits overlap.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ PASSED_THROUGH_NOT = frozenset(
         "--baseline",
         "--shard",
         "--workers",
+        "--rate",
     }
 )
 """Options a part gets from the parent's target rather than as the user gave them."""
@@ -76,6 +77,8 @@ def part_command(given: dict[str, Any], target: Target, index: int, workers: int
     limit = shares(target.max_requests, workers)[index - 1]
     command += ["--base-url", target.base_url, "--seed", str(target.seed)]
     command += ["--report-dir", str(part_dir(target, index)), "--shard", f"{index}/{workers}"]
+    if target.rate is not None:
+        command += ["--rate", f"{target.rate / workers:g}"]
     return command + (["--max-requests", str(limit)] if limit is not None else [])
 
 

@@ -80,7 +80,10 @@ def print_summary(run: RunResult, say: Callable[[str], None]) -> None:
             say("")
             _print_failure(run, result, say, indent="")
     say("")
-    say(f"{run.requests} requests in {run.duration:.1f}s; run {run.run_id}, seed {run.seed}")
+    say(
+        f"{run.requests} requests in {run.duration:.1f}s ({run.pacing_line}); "
+        f"run {run.run_id}, seed {run.seed}"
+    )
 
 
 def _print_failure(

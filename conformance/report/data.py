@@ -7,6 +7,8 @@ from typing import Any
 from conformance.results import Change, Count, RequirementResult, RunResult, TestOutcome
 
 SCHEMA_VERSION = 1
+"""Changes only when a change breaks a reader of version 1: a new optional field (e.g.
+`refused_bodies`, `rate_limits`) keeps it, so reports of version 1 stay valid."""
 
 
 def _test(outcome: TestOutcome) -> dict[str, Any]:
@@ -125,6 +127,12 @@ def report_data(run: RunResult) -> dict[str, Any]:
             "warnings": list(should.failed_ids),
         },
         "aborted": run.aborted,
+        "rate_limits": {
+            "answers_429": run.answers_429,
+            "seconds_waited": run.seconds_waited,
+            "wait_allowance": run.wait_allowance,
+            "rate_cap": run.rate_cap,
+        },
         "baseline": _baseline(run),
         "shard": _shard(run),
         "requirements": [_requirement(result) for result in run.requirements],

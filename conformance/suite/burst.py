@@ -3,6 +3,7 @@ pool), all released by one barrier so the requests really overlap on the target.
 
 The clients are made once and reused for every round of a test, so from the second round on
 each thread sends over an already open connection and the requests leave within microseconds.
+The run's pacer admits a burst as one unit before its barrier (never between its requests).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 import requests
 
 from conformance.client import ApiClient
-from conformance.http import NotJudged, RecordingSession
+from conformance.http import ALLOWANCE_SPENT, NotJudged, RecordingSession
 
 START_TIMEOUT = 10.0
 """Seconds the threads wait for each other at the barrier before the burst is abandoned."""
@@ -52,17 +53,21 @@ class Burst:
             raise ValueError(f"a burst needs at least 2 simultaneous requests, not {size}")
         self.size = size
         self.clients = [api.fork() for _ in range(size)]
+        self.pacer = api.session.pacer
         self.join_timeout = api.target.timeout + api.target.max_rate_limit_wait + JOIN_MARGIN
 
     def fire(self, send: Send) -> Volley:
         """Send `size` requests at the same moment; wait for all of them (bounded)."""
         barrier = threading.Barrier(self.size)
         results: list[requests.Response | BaseException | None] = [None] * self.size
+        if not self.pacer.wait_turn(self.size):
+            raise NotJudged(ALLOWANCE_SPENT)
 
         def run(index: int) -> None:
             try:
-                barrier.wait(timeout=START_TIMEOUT)
-                results[index] = send(self.clients[index], index)
+                with self.pacer.admitted():
+                    barrier.wait(timeout=START_TIMEOUT)
+                    results[index] = send(self.clients[index], index)
             except BaseException as error:  # handed to the test through the Volley
                 results[index] = error
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from conformance.http import retry_after_seconds
 from conformance.reference import (
     DEFAULT_CLIENT_KEY,
     DEFAULT_CLIENT_SECRET,
@@ -75,7 +76,8 @@ class Api:
             if not (self.retry_429 and response.status_code == 429):
                 break
             # The server says when its bucket has room again: waiting that long is the point.
-            time.sleep(min(float(response.headers.get("Retry-After") or 1), 5.0))
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            time.sleep(min(1.0 if wait is None else wait, 5.0))
         return response
 
     def create(

@@ -148,6 +148,33 @@ def test_every_hundredth_request_gets_429_without_side_effect(
         assert retried.json()["id"] not in {r.json()["id"] for r in responses[:99]}
 
 
+@pytest.mark.parametrize(
+    ("name", "check"), [("every-7th-429", check_seconds), ("every-7th-429-date", check_date)]
+)
+def test_every_seventh_request_gets_429_without_side_effect(
+    name: str, check: Callable[[requests.Response], None]
+) -> None:
+    with variant_server(name) as api:
+        keys = [api.new_key() for _ in range(7)]
+        responses = [api.create(key) for key in keys]
+        assert [r.status_code for r in responses] == [201] * 6 + [429]
+        check(responses[6])
+        assert api.create(keys[6]).status_code == 201
+
+
+def test_the_token_bucket_answers_429_with_retry_after_once_50_requests_are_spent() -> None:
+    """300 requests at once drain a bucket of 50 that refills 50 a second, unless they take
+    5 s, which a loopback GET on this server never does."""
+    with variant_server("token-bucket-50") as api:
+        responses = [api.get("pay_unknown") for _ in range(300)]
+    statuses = [r.status_code for r in responses]
+    assert statuses[:50] == [404] * 50
+    assert set(statuses) == {404, 429}
+    limited = [r for r in responses if r.status_code == 429]
+    assert {r.headers["Retry-After"] for r in limited} == {"1"}
+    assert_error(limited[0], 429)
+
+
 # -- pure helpers --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("header", "expected"),

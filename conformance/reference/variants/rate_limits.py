@@ -2,8 +2,11 @@
 Retry-After) and RATE-NOT-STORED (the retry is processed) judge it, and only they do, so a 429
 may also come from a gateway in front of the API, in its own words (ERR-SHAPE, SCHEMA-RESPONSES).
 
-Each answers 429 to every `every`-th request counted in its process, with no side effect. The
-counts are chosen so that a fast-profile run waits well under the suite's 60 s allowance.
+The EveryNth ones answer 429 to every `every`-th request counted in its process, with no side
+effect: a count-based limiter, which no pacing avoids. Every 100th keeps a fast-profile run's
+waits well under the suite's allowance; every 7th waits about a second per seven requests, so
+the self-test runs those variants with --workers 4, which overlaps the waits. The token bucket
+limits each client's rate, as most gateways do; the suite's pacer keeps under it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 import time
 
 from ..model import ApiError, Reply
+from ..ratelimit import RateLimiter
 from ..settings import Settings
 from ..store import Store
 from .registry import Variant, variant
@@ -76,3 +80,43 @@ class Gateway429(EveryNth):
         if error.status != 429:
             return super().render_error(error)
         return Reply(429, b"Too Many Requests", error.headers, "text/plain; charset=utf-8")
+
+
+EVERY_7TH_WAIT = ("--workers", "4")
+"""A whole run against every-7th waits about a second per seven requests (about 110 s in the
+smoke profile, 250 s in the fast one, serially); four parts wait side by side."""
+
+
+@variant
+class Every7th429(Flaky429):
+    name = "every-7th-429"
+    every = 7
+    summary = (
+        "every 7th request gets 429 with Retry-After: 1, a count-based limiter "
+        "(RATE-LIMIT, RATE-NOT-STORED)"
+    )
+    suite_options = EVERY_7TH_WAIT
+
+
+@variant
+class Every7thRetryAfterDate(RetryAfterDate):
+    name = "every-7th-429-date"
+    every = 7
+    summary = (
+        "every 7th request gets 429 with Retry-After as an HTTP-date a second ahead, a "
+        "count-based limiter (RATE-LIMIT: Retry-After in either form)"
+    )
+    suite_options = EVERY_7TH_WAIT
+
+
+@variant
+class TokenBucket50(Variant):
+    name = "token-bucket-50"
+    summary = (
+        "a token bucket of 50 requests/s per client (bursts of 50): above it 429 with "
+        "Retry-After in whole seconds (RATE-LIMIT, RATE-NOT-STORED)"
+    )
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        super().__init__(store, settings)
+        self.limiter = RateLimiter(50)

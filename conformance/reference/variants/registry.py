@@ -18,6 +18,9 @@ class Variant(Behaviour):
 
     warns: tuple[str, ...] = ()
     """SHOULD ids the choice is allowed to fail: the self-test accepts a warning on these."""
+    suite_options: tuple[str, ...] = ()
+    """Suite options a user would give for a target like this one that no attribute of the
+    server states (e.g. a larger --max-rate-limit-wait for a limiter the run cannot pace)."""
 
 
 VARIANTS: dict[str, type[Behaviour]] = {Behaviour.name: Behaviour}
@@ -41,7 +44,8 @@ def warns_of(cls: type[Behaviour]) -> tuple[str, ...]:
 
 def suite_args(cls: type[Behaviour]) -> tuple[str, ...]:
     """The suite options a user would give for a target like this one: the server's own path
-    prefix, auth header names and conflict status, read from the attributes that set them."""
+    prefix, auth header names and conflict status, read from the attributes that set them, and
+    the variant's own `suite_options`."""
     args: list[str] = []
     if cls.api_prefix != Behaviour.api_prefix:
         args += ["--path-prefix", cls.api_prefix]
@@ -51,4 +55,6 @@ def suite_args(cls: type[Behaviour]) -> tuple[str, ...]:
         args += ["--secret-header", cls.secret_header]
     if cls.conflict_status != Behaviour.conflict_status:
         args += ["--conflict-status", str(cls.conflict_status)]
+    if issubclass(cls, Variant):
+        args += cls.suite_options
     return tuple(args)
