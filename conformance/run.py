@@ -161,6 +161,7 @@ class ConformanceRun:
         self.running: tuple[str, float, int, int] | None = None
         """The test in progress: requirement id, start, examples and requests before it."""
         self._previous_handlers: dict[int, Any] = {}
+        self._previous_unraisable_hook: Any = None
         self._say_lock = threading.Lock()
         self._console = _real_stdout()
         """The console itself: pytest captures stdout while a test runs, and the heartbeat
@@ -285,6 +286,16 @@ class ConformanceRun:
             return
         for signum in STOP_SIGNALS:
             self._previous_handlers[signum] = signal.signal(signum, self._on_stop_signal)
+        self._previous_unraisable_hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+
+    def _unraisable(self, unraisable: Any) -> None:
+        """The stop signal raises Interrupted wherever the main thread is; when that is a
+        finalizer (a generator closed by the garbage collector, say), Python cannot raise it
+        and reports it as unraisable, with a traceback. That is the stop itself, not an error."""
+        if isinstance(unraisable.exc_value, Interrupted):
+            return
+        self._previous_unraisable_hook(unraisable)
 
     def _on_stop_signal(self, signum: int, frame: Any) -> None:
         """Stop sending at once (requests in flight are cut off) and unwind the test in
@@ -301,6 +312,9 @@ class ConformanceRun:
         for signum, handler in self._previous_handlers.items():
             signal.signal(signum, handler)
         self._previous_handlers.clear()
+        if self._previous_unraisable_hook is not None:
+            sys.unraisablehook = self._previous_unraisable_hook
+            self._previous_unraisable_hook = None
 
     # -- progress inside a long requirement ------------------------------------------------
     def _beat(self) -> None:
