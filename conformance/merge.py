@@ -18,12 +18,13 @@ from typing import Any
 from conformance.requirements import BY_ID
 from conformance.results import Outcome, RunResult, TestOutcome, compare_with_baseline, judge
 from conformance.shard import Shard
+from conformance.target import default_label
 
 __all__ = ["MergeError", "Part", "load_part", "merge", "outcome_of"]
 
 STANDS_FOR_ALL = (Outcome.NOT_JUDGED, Outcome.PASSED, Outcome.SKIPPED)
 """Which outcome of a test that every part made stands for all, when none failed."""
-SAME_IN_EVERY_PART = ("run_id", "target", "seed", "profile", "strict", "require_all")
+SAME_IN_EVERY_PART = ("run_id", "label", "target", "seed", "profile", "strict", "require_all")
 
 
 class MergeError(Exception):
@@ -185,4 +186,5 @@ def merge(
         rerun=rerun,
         report_dir=str(report_dir),
         max_requests=budget,
+        label=str(first.get("label") or default_label(first["target"])),
     )

@@ -198,6 +198,12 @@ OPTIONS: tuple[Option, ...] = (
         metavar="REQ-ID,...",
     ),
     Option(
+        "--label",
+        "How the run is named in reports and in `devdraft-conformance compare`",
+        env="CONFORMANCE_LABEL",
+        metavar="NAME",
+    ),
+    Option(
         "--shard",
         "Run the K-th of N parts of the requirements, for `devdraft-conformance merge`",
         env="CONFORMANCE_SHARD",

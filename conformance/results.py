@@ -231,6 +231,8 @@ class RunResult:
     """--shard K/N: the part of the selection this run made (merge joins the parts)."""
     max_requests: int | None = None
     """The --max-requests limit of the run, if any."""
+    label: str = ""
+    """--label: how the run is named in reports and comparisons (the target's host by default)."""
 
     def count(self, verdict: Verdict, level: Level | None = None) -> int:
         return sum(

@@ -525,6 +525,7 @@ class ConformanceRun:
             report_dir=str(self.target.report_dir),
             shard=self.target.shard,
             max_requests=self.target.max_requests,
+            label=self.target.label,
         )
         paths = write_reports(self.result, self.target.report_dir)
         print_summary(self.result, self._say)
