@@ -199,7 +199,8 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "--label",
-        "How the run is named in reports and in `devdraft-conformance compare`",
+        "How the run is named in reports and in `devdraft-conformance compare` (by default "
+        "the target's host)",
         env="CONFORMANCE_LABEL",
         metavar="NAME",
     ),
