@@ -200,6 +200,8 @@ def _main(argv: Sequence[str] | None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["merge"]:
         return merge_command(arguments[1:])
+    if arguments[:1] == ["compare"]:
+        return compare_command(arguments[1:])
     options = parser().parse_args(arguments)
     if options.list:
         print_catalog()
@@ -263,6 +265,34 @@ def merge_command(arguments: Sequence[str]) -> int:
         print(f"devdraft-conformance merge: {error}", file=sys.stderr)
         return EXIT_USAGE
     return report(result, options.report_dir)
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="devdraft-conformance compare",
+        description="Show runs side by side (each run's conformance.json, its reports beside "
+        "it) in compare.html and compare.json. Exit 0 when written, 2 when an input is not "
+        "a run's conformance.json.",
+    )
+    p.add_argument("runs", nargs="+", type=Path, metavar="RUN.json")
+    p.add_argument("--report-dir", type=Path, default=Path("reports"), help="default reports")
+    return p
+
+
+def compare_command(arguments: Sequence[str]) -> int:
+    """A view, not a gate: 0 once written, whatever the runs' verdicts."""
+    from conformance.report.compare import CompareError, compare_data, load_run
+    from conformance.report.compare_html import write_compare
+
+    options = compare_parser().parse_args(arguments)
+    try:
+        runs = [load_run(path) for path in options.runs]
+    except CompareError as error:
+        print(f"devdraft-conformance compare: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    paths = write_compare(compare_data(runs, options.report_dir), options.report_dir)
+    print(f"compared {len(runs)} runs: {', '.join(str(p) for p in paths)}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -19,12 +19,13 @@ from typing import Any
 from conformance.requirements import BY_ID
 from conformance.results import Outcome, RunResult, TestOutcome, compare_with_baseline, judge
 from conformance.shard import Shard
+from conformance.target import default_label
 
 __all__ = ["MergeError", "Part", "load_part", "merge", "outcome_of"]
 
 STANDS_FOR_ALL = (Outcome.NOT_JUDGED, Outcome.PASSED, Outcome.SKIPPED)
 """Which outcome of a test that every part made stands for all, when none failed."""
-SAME_IN_EVERY_PART = ("run_id", "target", "seed", "profile", "strict", "require_all")
+SAME_IN_EVERY_PART = ("run_id", "label", "target", "seed", "profile", "strict", "require_all")
 
 
 class MergeError(Exception):
@@ -192,4 +193,5 @@ def merge(
         seconds_waited=round(sum(float(pace.get("seconds_waited", 0.0)) for pace in paced), 2),
         wait_allowance=float(paced[0].get("wait_allowance", 0.0)),
         rate_cap=sum(caps) if None not in caps else None,  # type: ignore[arg-type]
+        label=str(first.get("label") or default_label(first["target"])),
     )

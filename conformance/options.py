@@ -205,6 +205,13 @@ OPTIONS: tuple[Option, ...] = (
         metavar="REQ-ID,...",
     ),
     Option(
+        "--label",
+        "How the run is named in reports and in `devdraft-conformance compare` (by default "
+        "the target's host)",
+        env="CONFORMANCE_LABEL",
+        metavar="NAME",
+    ),
+    Option(
         "--shard",
         "Run the K-th of N parts of the requirements, for `devdraft-conformance merge`",
         env="CONFORMANCE_SHARD",

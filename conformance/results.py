@@ -245,6 +245,9 @@ class RunResult:
         """'12 answers 429, 13.0 s waited': what rate limits cost the run."""
         return f"{self.answers_429} answered 429, {self.seconds_waited:.1f} s waited"
 
+    label: str = ""
+    """--label: how the run is named in reports and comparisons (the target's host by default)."""
+
     def count(self, verdict: Verdict, level: Level | None = None) -> int:
         return sum(
             1

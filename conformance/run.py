@@ -543,6 +543,7 @@ class ConformanceRun:
             seconds_waited=round(self.api.session.allowance.waited, 2),
             wait_allowance=self.target.max_rate_limit_wait,
             rate_cap=self.target.rate,
+            label=self.target.label,
         )
         paths = write_reports(self.result, self.target.report_dir)
         print_summary(self.result, self._say)

@@ -73,6 +73,8 @@ class Target:
     """--shard K/N: the run makes only this part of the selected requirements."""
     workers: int = 1
     """--workers N: processes that make the run's parts side by side (conformance.workers)."""
+    label: str = ""
+    """--label: how the run is named in its reports and in a comparison; the host by default."""
 
     @property
     def api_root(self) -> str:
@@ -198,6 +200,20 @@ def _check_only(text: str | None) -> frozenset[str] | None:
     return ids
 
 
+def default_label(url: str) -> str:
+    """The label of a run without --label: the target's host, with its port if it has one."""
+    return urlsplit(url).netloc
+
+
+def _check_label(text: str | None) -> str:
+    label = (text or "").strip()
+    if any(not character.isprintable() for character in label):
+        raise ConformanceConfigError(
+            f"--label {label!r} has a control character; give a one-line name"
+        )
+    return label
+
+
 def check_baseline(path: str | None) -> Path | None:
     """The --baseline file, once it is known to be a readable conformance.json."""
     if not path:
@@ -280,4 +296,5 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
         shard=value("shard"),
         workers=value("workers"),
         rate=value("rate"),
+        label=_check_label(value("label")) or default_label(base_url),
     )

@@ -103,6 +103,7 @@ def report_data(run: RunResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": run.run_id,
+        "label": run.label,
         "target": run.target,
         "started": run.started,
         "duration": run.duration,

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from conformance.requirements import AREAS
 
-_ENV = Environment(
+TEMPLATES = Environment(  # every page of the report package renders through this one
     loader=PackageLoader("conformance.report", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
@@ -32,7 +32,7 @@ def _pretty(text: str | None) -> str:
         return text
 
 
-_ENV.filters["pretty"] = _pretty
+TEMPLATES.filters["pretty"] = _pretty
 
 
 def _state(data: dict[str, Any]) -> tuple[str, str]:
@@ -48,7 +48,7 @@ def _state(data: dict[str, Any]) -> tuple[str, str]:
 def render_html(data: dict[str, Any]) -> str:
     by_area = {area: [r for r in data["requirements"] if r["area"] == area] for area in AREAS}
     state, label = _state(data)
-    return _ENV.get_template("conformance.html.j2").render(
+    return TEMPLATES.get_template("conformance.html.j2").render(
         run=data,
         areas={a: rs for a, rs in by_area.items() if rs},
         failing=[r for r in data["requirements"] if r["verdict"] in ("fail", "warn")],

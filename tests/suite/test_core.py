@@ -60,6 +60,18 @@ def test_options_fall_back_to_environment_variables() -> None:
     assert built.concurrency == 3
 
 
+def test_a_run_is_labelled_by_its_host_unless_given_a_label() -> None:
+    assert target().label == "127.0.0.1:1"
+    assert target(conformance_base_url="https://staging.example.com/rest").label == (
+        "staging.example.com"
+    )
+    assert target(conformance_label=" production ").label == "production"
+    environ = {"CONFORMANCE_BASE_URL": "http://127.0.0.1:1", "CONFORMANCE_LABEL": "sdk-mock"}
+    assert build_target(CREDENTIALS, environ=environ).label == "sdk-mock"
+    with pytest.raises(ConformanceConfigError, match="--label"):
+        target(conformance_label="two\nlines")
+
+
 @pytest.mark.parametrize(
     ("prefix", "root"),
     [("/rest-api/v0/", "http://127.0.0.1:1/rest-api/v0"), ("", "http://127.0.0.1:1")],
