@@ -120,3 +120,20 @@ class TokenBucket50(Variant):
     def __init__(self, store: Store, settings: Settings) -> None:
         super().__init__(store, settings)
         self.limiter = RateLimiter(50)
+
+
+@variant
+class Every7thBare429(EveryNth):
+    name = "every-7th-429-bare"
+    every = 7
+    summary = (
+        "every 7th request gets 429 without Retry-After, a count-based limiter (RATE-LIMIT: "
+        "Retry-After is a SHOULD; RATE-NOT-STORED)"
+    )
+    warns = ("RATE-LIMIT",)
+    suite_options = EVERY_7TH_WAIT
+
+    async def throttle(self, client: str) -> None:
+        if self.nth():
+            raise ApiError(429, "Too Many Requests")
+        await super().throttle(client)
