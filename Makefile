@@ -34,12 +34,12 @@ $(RUNTIME_STAMP): pyproject.toml
 serve: $(RUNTIME_STAMP)
 	$(BIN)/python -m conformance.reference --port $(PORT)
 
-# Processes the project's tests are spread over; the tests of one shared run (a self-test case,
-# a module whose fixtures are runs) stay in one process (--dist loadgroup, xdist_group marks).
+# Processes the project's tests are spread over (pytest-xdist); the tests that share one run of
+# the suite stay in one process (tests/scheduling.py).
 TEST_WORKERS ?= 2
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 conformance: $(RUNTIME_STAMP)
 	$(BIN)/devdraft-conformance --report-dir $(REPORT_DIR) $(if $(BASE_URL),--base-url $(BASE_URL),--reference) $(CONFORMANCE_ARGS)

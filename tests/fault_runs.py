@@ -2,8 +2,8 @@
 verdict (tests/selftest) and the reproduction of its first failure (tests/repro) come from the
 same run, made once per test process.
 
-Under pytest-xdist the tests of one case carry `same_worker(name)`, so they all run in one
-worker (`--dist loadgroup`) and that worker's run is the one they share.
+Under pytest-xdist the tests of one fault run in one worker (tests/scheduling.py), and that
+worker's run is the one they share.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
-
-import pytest
 
 from conformance.selftest import Judgement, cases, run_case
 from conformance.selftest.matrix import SMOKE
@@ -30,8 +28,3 @@ def judged(kind: str, name: str) -> Judgement:
     variant in the smoke profile: see matrix.SMOKE)."""
     (case,) = (c for c in cases([name]) if c.kind == kind)
     return run_case(case, SEED, _FOLDER, variant_profile=SMOKE)
-
-
-def same_worker(kind: str, name: str) -> pytest.MarkDecorator:
-    """The mark that keeps every test reading the run of `name` in one xdist worker."""
-    return pytest.mark.xdist_group(f"{kind}-{name}")

@@ -23,9 +23,6 @@ from tests.gate.conftest import FAST, KEY, SECOND_KEY, SECOND_SECRET, SECRET, SE
 from tests.gate.conftest import run_suite as run
 from tests.suite_runner import Run
 
-# One xdist worker runs the whole module: its module fixtures are runs of the suite.
-pytestmark = pytest.mark.xdist_group("gate-shards")
-
 FAULT = "404-as-text-plain"
 """Breaks SCHEMA-RESPONSES, judged over every exchange: a GET of an unknown id provokes it,
 made by PAY-GET-UNKNOWN's tests, whichever part runs them."""

@@ -20,9 +20,6 @@ from tests.suite_runner import Run
 
 from .conftest import FAST, ONE_CLIENT, TWO_CLIENTS, run_suite
 
-# One xdist worker runs the whole module: its module fixtures are runs of the suite.
-pytestmark = pytest.mark.xdist_group("gate-verdicts")
-
 UNJUDGED = "AUTH-KEY-SCOPE needs a second client, RATE-NOT-STORED saw no 429"
 
 

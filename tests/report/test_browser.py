@@ -22,9 +22,6 @@ import pytest
 
 from tests.report.conftest import Comparison, Run
 
-# One xdist worker runs the whole module: the runs of tests/report/conftest.py, made once.
-pytestmark = pytest.mark.xdist_group("report-runs")
-
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--no-sandbox",

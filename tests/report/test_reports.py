@@ -18,9 +18,6 @@ import pytest
 from tests.report.conftest import ENV, KEY, SECRET, Run
 from tests.report.hostile_server import IMG_PAYLOAD, SCRIPT_PAYLOAD
 
-# One xdist worker runs the whole module: the runs of tests/report/conftest.py, made once.
-pytestmark = pytest.mark.xdist_group("report-runs")
-
 SCHEMA = json.loads(
     resources.files("conformance.report").joinpath("conformance.schema.json").read_text()
 )

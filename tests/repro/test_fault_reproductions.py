@@ -21,7 +21,7 @@ import pytest
 
 from conformance.reference.faults import FAULTS
 from conformance.reference.launch import running_reference_server
-from tests.fault_runs import judged, same_worker
+from tests.fault_runs import judged
 
 pytestmark = pytest.mark.slow
 
@@ -88,9 +88,7 @@ def first_failure(fault: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize(
-    "fault", [pytest.param(f, marks=same_worker("fault", f)) for f in sorted(FAULTS)]
-)
+@pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_the_first_failure_reproduces_against_the_fault_and_passes_against_the_reference(
     fault: str, kind: str
 ) -> None:

@@ -20,7 +20,7 @@ from conformance.reference.variants import VARIANTS, warns_of
 from conformance.requirements import CATALOG
 from conformance.selftest import cases
 from conformance.selftest.matrix import RUN_WIDE, SANITY, VARIANT_IDS
-from tests.fault_runs import judged, same_worker
+from tests.fault_runs import judged
 
 IDS = {requirement.id for requirement in CATALOG}
 REQUIREMENTS_MD = Path(__file__).resolve().parents[2].parent / "shared" / "REQUIREMENTS.md"
@@ -79,9 +79,7 @@ def test_a_fault_runs_its_own_ids_and_the_sanity_set_and_a_variant_everything() 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=same_worker("fault", n)) for n in sorted(FAULTS)]
-)
+@pytest.mark.parametrize("name", sorted(FAULTS))
 def test_the_suite_catches_each_fault_on_its_requirement_only(name: str) -> None:
     result = judged("fault", name)
     assert result.detected, result.problems

@@ -18,9 +18,6 @@ import pytest
 from conformance.reference.launch import RunningServer, running_reference_server
 from tests.suite_runner import Run, run_suite
 
-# One xdist worker runs the whole module: its module fixtures are whole runs of the state machine.
-pytestmark = pytest.mark.xdist_group("stateful-runs")
-
 KEY, SECRET = "sm-key-4c1d8e", "sm-secret-Zp7Qw2Lx9Vb"
 SECOND_KEY, SECOND_SECRET = "sm-key-b-90af3e", "sm-secret-b-Rt5Mn8Kc"
 CLIENT_ARGS = ("--client", f"{KEY}:{SECRET}", "--client", f"{SECOND_KEY}:{SECOND_SECRET}")

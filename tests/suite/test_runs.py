@@ -21,9 +21,6 @@ from conformance.requirements import CATALOG
 from tests import suite_runner as runner
 from tests.suite_runner import Run
 
-# One xdist worker runs the whole module: its module fixtures are whole runs of the suite.
-pytestmark = pytest.mark.xdist_group("suite-runs")
-
 KEY, SECRET = "conf-key-7f3a9c2e", "conf-secret-Q8zW4kLm2Rt6"
 SECOND_KEY, SECOND_SECRET = "conf-key-b-51d0e8aa", "conf-secret-b-Hn3Vx9Pq"
 SEED = "20261127"

@@ -1,0 +1,53 @@
+"""How `make test` spreads the project's tests over pytest-xdist's workers: each test on its
+own, but the tests that share a costly run, which go to one worker together so that the run
+is made once: a module whose fixtures are whole runs of the suite, and a fault's self-test
+verdict with its reproductions (both read one run of the suite: tests/fault_runs.py).
+
+pytest-xdist's `xdist_group` marks would say the same, but they work by renaming node ids,
+which pytest 9.2 no longer reads; the scopes are therefore decided here, from the node id.
+"""
+
+from __future__ import annotations
+
+from xdist.scheduler import LoadScopeScheduling
+
+__all__ = ["SharedRunScheduling", "scope_of"]
+
+ONE_WORKER_PER_MODULE = {
+    "tests/suite/test_runs.py": "suite runs",
+    "tests/stateful/test_stateful_runs.py": "stateful runs",
+    "tests/gate/test_verdicts.py": "gate verdicts",
+    "tests/gate/test_shards.py": "shards",
+    "tests/report/test_reports.py": "report runs",
+    "tests/report/test_browser.py": "report runs",
+    "tests/report/test_compare.py": "report runs",
+}
+"""Modules whose module or session fixtures are runs of the suite (by the scope they share)."""
+ONE_WORKER_PER_FAULT = {
+    "tests/selftest/test_fault_catalog.py::"
+    "test_the_suite_catches_each_fault_on_its_requirement_only": "",
+    "tests/repro/test_fault_reproductions.py::"
+    "test_the_first_failure_reproduces_against_the_fault_and_passes_against_the_reference": "-",
+}
+"""Tests parametrized by a fault's name, which read that fault's run; the value is what
+separates the name from the rest of the parameter id (the reproduction's kind)."""
+
+
+def scope_of(nodeid: str) -> str:
+    """The work unit a test belongs to: tests of one unit run in one worker, in order."""
+    path, _, name = nodeid.partition("::")
+    if path in ONE_WORKER_PER_MODULE:
+        return ONE_WORKER_PER_MODULE[path]
+    function, _, params = name.partition("[")
+    separator = ONE_WORKER_PER_FAULT.get(f"{path}::{function}")
+    if separator is None:
+        return nodeid
+    fault = params.removesuffix("]")
+    return "fault " + (fault.rsplit(separator, 1)[0] if separator else fault)
+
+
+class SharedRunScheduling(LoadScopeScheduling):
+    """pytest-xdist's scope scheduling with the scopes of `scope_of`."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return scope_of(nodeid)
