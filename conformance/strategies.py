@@ -106,6 +106,11 @@ def plain_bodies() -> st.SearchStrategy[dict[str, Any]]:
     return _bodies(plain_amounts(), st.just("USD"), plain_descriptions())
 
 
+def another_plain_body(body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """A plain body with another amount than `body`'s, so that an answer tells them apart."""
+    return plain_bodies().filter(lambda other: float(other["amount"]) != float(body["amount"]))
+
+
 def payment_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """Valid PaymentRequestDto bodies, two in three plain, the others reaching further (any of
     the currencies, amounts up to billions, unicode descriptions)."""
