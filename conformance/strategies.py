@@ -359,6 +359,8 @@ def _mutation_kinds(body: dict[str, Any]) -> list[st.SearchStrategy[Mutation]]:
         plain_amounts()
         .filter(lambda a: a != body["amount"])
         .map(lambda a: Mutation({**body, "amount": a}, f"amount {body['amount']} -> {a}")),
+        st.just(_one_cent_off(body)),
+        st.builds(_one_character_off, st.just(body), st.integers(0), st.sampled_from(ALNUM)),
         st.sampled_from([c for c in CURRENCIES if c != body["currency"].upper()]).map(
             lambda c: Mutation({**body, "currency": c}, f"currency -> {c}")
         ),
@@ -387,6 +389,32 @@ def _mutation_kinds(body: dict[str, Any]) -> list[st.SearchStrategy[Mutation]]:
             customer_ids().map(lambda c: Mutation({**body, "customerId": c}, "customerId added"))
         )
     return options
+
+
+def _one_cent_off(body: dict[str, Any]) -> Mutation:
+    """The smallest change of a plain amount (1.00 to 1000.00, two decimals): one cent, up
+    unless that leaves the plain range."""
+    amount = body["amount"]
+    changed = round(amount + 0.01, 2) if amount + 0.01 <= 1000 else round(amount - 0.01, 2)
+    return Mutation({**body, "amount": changed}, f"amount {amount} -> {changed} (one cent)")
+
+
+def _one_character_off(body: dict[str, Any], position: int, char: str) -> Mutation:
+    """The description with one character replaced by another letter or digit."""
+    text = body["description"]
+    at = position % len(text)
+    if text[at] == char:
+        char = "x" if char != "x" else "y"
+    changed = text[:at] + char + text[at + 1 :]
+    return Mutation({**body, "description": changed}, f"description character {at} -> {char!r}")
+
+
+def currency_case_changed(body: dict[str, Any]) -> Mutation:
+    """The currency in another letter case: a changed body only for a target that keeps the case
+    it was sent (PAY-ECHO compares currencies case-insensitively, so a target may not)."""
+    currency = body["currency"]
+    changed = currency.lower() if currency != currency.lower() else currency.upper()
+    return Mutation({**body, "currency": changed}, f"currency {currency} -> {changed}")
 
 
 def reencodings(body: dict[str, Any]) -> st.SearchStrategy[str]:
