@@ -107,6 +107,11 @@ def plain_bodies() -> st.SearchStrategy[dict[str, Any]]:
     return _bodies(plain_amounts(), st.just("USD"), plain_descriptions())
 
 
+def another_plain_body(body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """A plain body with another amount than `body`'s, so that an answer tells them apart."""
+    return plain_bodies().filter(lambda other: float(other["amount"]) != float(body["amount"]))
+
+
 def payment_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """Valid PaymentRequestDto bodies, two in three plain, the others reaching further (any of
     the currencies, amounts up to billions, unicode descriptions)."""
@@ -239,6 +244,95 @@ def punctuation_keys() -> st.SearchStrategy[BadKey]:
     )
 
 
+# -- values of an unusual kind in one field ----------------------------------------------------
+@dataclass(frozen=True)
+class OddValue:
+    """A create body that is valid but for one field's value, spelled as raw JSON text.
+
+    `wrong_kind` marks a value of another JSON type than the spec's for a field (PAY-VALIDATION
+    MUST refuse it with a 4xx); the others are of the right type but unusual (empty, very long,
+    astral-plane or control characters, numbers at the edges of the double and integer ranges):
+    the document does not say a target must refuse them, so a target may accept or refuse them,
+    and only a 5xx is wrong (ERR-NO-5XX). `customerId: null` is of the second kind: frameworks
+    that make a field optional (class-validator's `@IsOptional`) take null as absent.
+    """
+
+    field: str
+    token: str
+    """The field's value as JSON text (numbers as written: `2**63` or `1e308` exactly)."""
+    what: str
+    wrong_kind: bool
+
+    def text(self, tag: str) -> str:
+        """The whole body as JSON text: the plain fields with this one field's value replaced."""
+        fields = {
+            "amount": "10.00",
+            "currency": '"USD"',
+            "description": json.dumps(f"odd value [{tag}]"),
+        }
+        fields[self.field] = self.token
+        return "{" + ", ".join(f'"{name}": {value}' for name, value in fields.items()) + "}"
+
+
+_OTHER_KINDS = {"null": "null", "a boolean": "true", "a list": "[]", "an object": "{}"}
+_STRING_FIELDS = ("currency", "description", "customerId")
+_ODD_NUMBERS = (
+    "1e308", "1.7976931348623157e308", "-0.0", "-0", "9223372036854775808",
+    "18446744073709551616", "-9223372036854775809", "5e-324", "1e-300", "0.000001",
+    "100.001", "1e-400", "123456789012345678901234567890.12",
+)  # fmt: skip
+_ODD_TEXTS = {
+    "empty": '""',
+    "whitespace only": '" \\t "',
+    "very long": json.dumps("x" * 10_000),
+    "astral-plane characters": '"\U0001f4b8\U0001d11e\U00010348"',
+    "astral-plane characters as escapes": '"\\ud83d\\udcb8"',
+    "control characters": '"\\u0000\\u0001\\u001b\u007f\u0085"',
+    "a lone surrogate escape": '"\\ud800"',
+    "a right-to-left override": '"\u202epay"',
+}
+"""JSON string tokens: the astral-plane characters once as UTF-8, once as escape pairs."""
+
+
+def _wrong_kinds() -> tuple[OddValue, ...]:
+    strings = [
+        OddValue(f, token, f"{f} as {kind}", True)
+        for f in _STRING_FIELDS
+        for kind, token in {**_OTHER_KINDS, "a number": "840"}.items()
+        if (f, kind) != ("customerId", "null")
+    ]
+    amounts = [
+        OddValue("amount", token, f"amount as {kind}", True)
+        for kind, token in {**_OTHER_KINDS, "a string": '"10.00"', "a list": "[10]"}.items()
+    ]
+    return (*strings, *amounts)
+
+
+def _odd_values() -> tuple[OddValue, ...]:
+    numbers = [OddValue("amount", n, f"amount {n}", False) for n in _ODD_NUMBERS]
+    texts = [
+        OddValue(f, token, f"{f} {what}", False)
+        for f in _STRING_FIELDS
+        for what, token in _ODD_TEXTS.items()
+    ]
+    return (*numbers, *texts, OddValue("customerId", "null", "customerId null", False))
+
+
+WRONG_KINDS = _wrong_kinds()
+"""Each field of the create body with a value of another JSON type (PAY-VALIDATION)."""
+ODD_VALUES = _odd_values()
+"""Each field of the create body with a value of its own type that a client may still send,
+unusual enough that a careless server crashes on it (ERR-NO-5XX)."""
+
+
+def wrong_kinds() -> st.SearchStrategy[OddValue]:
+    return st.sampled_from(WRONG_KINDS)
+
+
+def odd_values() -> st.SearchStrategy[OddValue]:
+    return st.sampled_from(ODD_VALUES)
+
+
 # -- body mutations and re-encodings -----------------------------------------------------------
 @dataclass(frozen=True)
 class Mutation:
@@ -266,6 +360,8 @@ def _mutation_kinds(body: dict[str, Any]) -> list[st.SearchStrategy[Mutation]]:
         plain_amounts()
         .filter(lambda a: a != body["amount"])
         .map(lambda a: Mutation({**body, "amount": a}, f"amount {body['amount']} -> {a}")),
+        st.just(_one_cent_off(body)),
+        st.builds(_one_character_off, st.just(body), st.integers(0), st.sampled_from(ALNUM)),
         st.sampled_from([c for c in CURRENCIES if c != body["currency"].upper()]).map(
             lambda c: Mutation({**body, "currency": c}, f"currency -> {c}")
         ),
@@ -294,6 +390,32 @@ def _mutation_kinds(body: dict[str, Any]) -> list[st.SearchStrategy[Mutation]]:
             customer_ids().map(lambda c: Mutation({**body, "customerId": c}, "customerId added"))
         )
     return options
+
+
+def _one_cent_off(body: dict[str, Any]) -> Mutation:
+    """The smallest change of a plain amount (1.00 to 1000.00, two decimals): one cent, up
+    unless that leaves the plain range."""
+    amount = body["amount"]
+    changed = round(amount + 0.01, 2) if amount + 0.01 <= 1000 else round(amount - 0.01, 2)
+    return Mutation({**body, "amount": changed}, f"amount {amount} -> {changed} (one cent)")
+
+
+def _one_character_off(body: dict[str, Any], position: int, char: str) -> Mutation:
+    """The description with one character replaced by another letter or digit."""
+    text = body["description"]
+    at = position % len(text)
+    if text[at] == char:
+        char = "x" if char != "x" else "y"
+    changed = text[:at] + char + text[at + 1 :]
+    return Mutation({**body, "description": changed}, f"description character {at} -> {char!r}")
+
+
+def currency_case_changed(body: dict[str, Any]) -> Mutation:
+    """The currency in another letter case: a changed body only for a target that keeps the case
+    it was sent (PAY-ECHO compares currencies case-insensitively, so a target may not)."""
+    currency = body["currency"]
+    changed = currency.lower() if currency != currency.lower() else currency.upper()
+    return Mutation({**body, "currency": changed}, f"currency {currency} -> {changed}")
 
 
 def reencodings(body: dict[str, Any]) -> st.SearchStrategy[str]:

@@ -55,7 +55,7 @@ def payment_created(answer: Answer) -> None:
         )
 
 
-@check("PAY-ECHO")
+@check("PAY-ECHO", "AUTH-NOT-STORED")
 def payment_echoes_the_request(created: Answer, *, amount: Any, currency: str) -> None:
     """The payment's `amount` equals the requested amount as a number, and its `currency` the
     requested currency in any letter case."""

@@ -3,7 +3,8 @@
 Rules: a JSON object with ``amount`` (a number > 0 that is finite as a double; ``true`` is not
 a number), ``currency`` (three letters, any case), ``description`` (a string) and optionally
 ``customerId`` (a string when present; ``null`` is refused). Other fields are rejected, as
-NestJS does with ``forbidNonWhitelisted``.
+NestJS does with ``forbidNonWhitelisted``. A string holding a lone surrogate (the JSON escape
+``"\\ud800"``, which no UTF-8 text can carry) is refused too.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ def parse_payment_request(body: bytes, content_type: str | None) -> PaymentReque
     customer_id = data.get("customerId")
     if "customerId" in data and not isinstance(customer_id, str):
         errors.append("customerId must be a string")
+    errors += [
+        f"{name} must be valid Unicode text"
+        for name in ("description", "customerId")
+        if isinstance(data.get(name), str) and not _is_unicode(data[name])
+    ]
     if errors:
         raise BodyError(errors)
     return PaymentRequest(
@@ -63,6 +69,14 @@ def parse_payment_request(body: bytes, content_type: str | None) -> PaymentReque
         description=str(description),
         customer_id=customer_id,
     )
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _amount(value: Any, errors: list[str]) -> decimal.Decimal | None:

@@ -23,13 +23,16 @@ TEMPLATES = Environment(  # every page of the report package renders through thi
 
 
 def _pretty(text: str | None) -> str:
-    """A body pretty-printed when it is JSON, as it came otherwise."""
+    """A body pretty-printed when it is JSON, as it came otherwise (also when it holds a lone
+    surrogate escape such as "\\ud800", which no UTF-8 page can carry unescaped)."""
     if not text:
         return ""
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
+        pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        pretty.encode("utf-8")
+    except (ValueError, UnicodeEncodeError):
         return text
+    return pretty
 
 
 TEMPLATES.filters["pretty"] = _pretty

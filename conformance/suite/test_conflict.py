@@ -12,8 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import checks
+from conformance.checks import Answer
 from conformance.client import ApiClient
-from conformance.strategies import every_mutation, keys, mutations, payment_bodies
+from conformance.strategies import (
+    currency_case_changed,
+    every_mutation,
+    keys,
+    mutations,
+    payment_bodies,
+    unique_key,
+)
 from conformance.suite.helpers import create_payment, refund_payment, refused_body
 
 REQUIREMENT = "CONFLICT-CROSS-OPERATION"
@@ -38,6 +46,26 @@ def test_changed_body_under_a_used_key_is_a_conflict(
             invalid=mutation.drops_required,
             title=f"A retry with a changed body ({mutation.change}) was not refused as a conflict",
         )
+    changed_case = currency_case_changed(body)
+    response = api.create(changed_case.body, key)
+    if response.status_code != conflict and refused_body(changed_case.body, response):
+        api.journal.refusals.append(f"{changed_case.change} -> {response.status_code}")
+    elif response.status_code == conflict or keeps_the_currency_case(api, changed_case.body):
+        checks.changed_body_is_a_conflict(
+            response,
+            status=conflict,
+            title=f"A retry with a changed body ({changed_case.change}) was not refused as a "
+            "conflict by a target that keeps the currency's case",
+        )
+
+
+def keeps_the_currency_case(api: ApiClient, body: dict[str, Any]) -> bool:
+    """Whether the target echoes the currency in the case it was sent (asked with a fresh key):
+    only then is a currency in another case another request. A target that takes currencies in
+    any case and answers in its own (PAY-ECHO compares them case-insensitively) may treat
+    `usd` and `USD` as the same request."""
+    probe = api.create(body, unique_key("case"))
+    return probe.status_code == 201 and Answer.of(probe).get("currency") == body["currency"]
 
 
 @pytest.mark.requirement("CONFLICT-NO-SIDE-EFFECT")

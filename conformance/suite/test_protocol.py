@@ -22,7 +22,7 @@ from conformance import checks, spec
 from conformance.client import ApiClient
 from conformance.http import Exchange
 from conformance.spec import CREATE_OP, GET_OP, REFUND_OP, SPEC_PREFIX, operation_of
-from conformance.strategies import unique_key
+from conformance.strategies import ODD_VALUES, unique_key
 
 _TRANSPORT_HEADERS = {"user-agent", "accept-encoding", "connection", "x-schemathesis-testcaseid"}
 
@@ -108,6 +108,15 @@ def test_generated_requests_never_get_a_5xx(api: ApiClient, case: Any) -> None:
 
 
 @pytest.mark.scans_the_run
+@pytest.mark.requirement("ERR-NO-5XX")
+def test_unusual_values_in_a_create_body_never_get_a_5xx(api: ApiClient) -> None:
+    """Each value once (a few dozen requests): accepted or refused as the target likes (the
+    document fixes no such rule), never a 5xx."""
+    for odd in ODD_VALUES:
+        response = api.create(None, unique_key("odd"), raw=odd.text(api.target.run_id).encode())
+        checks.no_server_error(response, title=f"A create with {odd.what} got a server error")
+
+
 @pytest.mark.requirement("ERR-NO-5XX")
 def test_no_request_of_the_run_got_a_5xx(api: ApiClient) -> None:
     exchanges = [e for e in _judged(api) if e.status is not None and e.status >= 500]

@@ -43,6 +43,8 @@ def test_invalid_bodies_are_400(api: Api, body: object) -> None:
         '{"amount": NaN, "currency": "USD", "description": "d"}',
         '{"amount": Infinity, "currency": "USD", "description": "d"}',
         '{"amount": 1e400, "currency": "USD", "description": "d"}',
+        '{"amount": 1, "currency": "USD", "description": "\\ud800"}',
+        '{"amount": 1, "currency": "USD", "description": "d", "customerId": "a\\udfff"}',
         '{"amount": 1e-400, "currency": "USD", "description": "d"}',
         "[" * 100_00 + "]" * 100_00,
         b"\xff\xfe\x00garbage",

@@ -188,3 +188,12 @@ def test_a_baseline_that_is_not_a_report_is_a_usage_error(tmp_path: Path) -> Non
     )
     assert completed.returncode == 2
     assert "--baseline" in completed.stderr and completed.stderr.strip().count("\n") == 0
+
+
+def test_a_body_with_a_lone_surrogate_escape_stays_escaped_in_the_html() -> None:
+    """The page is UTF-8: a lone surrogate decoded from "\\ud800" would make it unwritable."""
+    from conformance.report.html import _pretty
+
+    text = '{"description": "\\ud800"}'
+    assert _pretty(text) == text
+    assert _pretty('{"a": "\\u00e9"}') == '{\n  "a": "é"\n}'

@@ -138,3 +138,35 @@ class UnauthorizedGetLeaksPayment(Fault):
             shown = json.loads(self.render_payment(payment))
             body = [("statusCode", 401), ("message", error.message), ("payment", shown)]
             return Reply(401, dump_json(body))
+
+
+@fault
+class RefusedCreateStillProcessed(Fault):
+    # Bug: a create with a wrong secret does its work under the key, then says 401 (AUTH-NOT-STORED)
+    name = "401-still-processed"
+    summary = (
+        "a create refused with 401 (known client key, wrong secret) makes its payment under the "
+        "idempotency key anyway; the valid retry with another body gets 409"
+    )
+    breaks = "AUTH-NOT-STORED"
+
+    def authenticate_request(self, request: Request) -> str:
+        try:
+            return super().authenticate_request(request)
+        except ApiError as error:
+            claimed = request.headers.get(self.key_header, "")
+            is_create = request.method == "POST" and not request.url.path.endswith("/refund")
+            if not is_create or claimed not in self.settings.clients:
+                raise
+            request.state.refusal = error  # the secret is checked again only at the end
+            return claimed
+
+    async def create(self, request: Request) -> Reply:
+        try:
+            reply = await super().create(request)
+        except ApiError as error:
+            raise getattr(request.state, "refusal", error) from None
+        refusal = getattr(request.state, "refusal", None)
+        if refusal is not None:
+            raise refusal
+        return reply

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
+from ..canonical import parse_json
 from ..model import ApiError, Payment, PaymentRequest, Reply
 from ..store import Transaction
 from .registry import Fault, fault
@@ -102,3 +103,40 @@ class RefundedAmountAsString(Fault):
                 .replace(f'"amount":{p.amount}'.encode(), f'"amount":"{p.amount}"'.encode())
             )
         return super().render_payment(p)
+
+
+class _NullCrashes(Fault):
+    """Reads `field` as a string before validating it: `null` there raises, answered as a 500."""
+
+    field = ""
+
+    def parse_create(self, body: bytes, content_type: str | None) -> PaymentRequest:
+        try:
+            data = parse_json(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and self.field in data and data[self.field] is None:
+            raise RuntimeError(f"{self.field}.strip() called on None")  # answered as a 500
+        return super().parse_create(body, content_type)
+
+
+@fault
+class NullCustomerId500(_NullCrashes):
+    # Bug: `"customerId": null` crashes the handler with a 500 (ERR-NO-5XX)
+    name = "null-customer-id-500"
+    summary = 'a create with "customerId": null answers 500 (null is taken as absent, or refused)'
+    breaks = "ERR-NO-5XX"
+    # Any 5xx is a failure of SCHEMA-RESPONSES too (REQUIREMENTS.md).
+    also_breaks = ("SCHEMA-RESPONSES",)
+    field = "customerId"
+
+
+@fault
+class NullDescription500(_NullCrashes):
+    # Bug: `"description": null` crashes the handler with a 500, not a 4xx (PAY-VALIDATION)
+    name = "null-description-500"
+    summary = 'a create with "description": null answers 500 instead of a 4xx'
+    breaks = "PAY-VALIDATION"
+    # The 500 is a server error (ERR-NO-5XX), and any 5xx fails SCHEMA-RESPONSES.
+    also_breaks = ("ERR-NO-5XX", "SCHEMA-RESPONSES")
+    field = "description"

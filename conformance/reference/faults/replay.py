@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import json
 import threading
 import time
@@ -9,7 +10,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from ..canonical import body_fingerprint
+from ..canonical import body_fingerprint, canonical, parse_json
 from ..model import KeyedCall, Reply, StoredKey
 from ..store import Transaction
 from ..validation import is_json_media_type
@@ -156,3 +157,50 @@ class CreateKeyReplayedOnRefund(Fault):
         if stored.operation != call.operation:
             return self.replay(stored)
         return super().answer_existing(stored, call)
+
+
+def _create_body(operation: str, body: bytes, content_type: str | None) -> dict[str, object] | None:
+    """A create's JSON object body, parsed with exact numbers; None for anything else."""
+    if operation != "create" or not is_json_media_type(content_type):
+        return None
+    try:
+        parsed = parse_json(body)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _fingerprint_of(parsed: dict[str, object]) -> str:
+    return body_fingerprint(canonical(parsed).encode(), is_json=False)
+
+
+@fault
+class FingerprintWholeUnits(Fault):
+    # Bug: the fingerprint keeps the amount in whole units only (CONFLICT-BODY)
+    name = "fingerprint-whole-units"
+    summary = "a retry whose amount differs by a cent (10.00 -> 10.01) replays instead of 409"
+    breaks = "CONFLICT-BODY"
+
+    def fingerprint(self, operation: str, body: bytes, content_type: str | None) -> str:
+        parsed = _create_body(operation, body, content_type)
+        amount = parsed.get("amount") if parsed else None
+        if parsed is None or not isinstance(amount, decimal.Decimal) or not amount.is_finite():
+            return super().fingerprint(operation, body, content_type)
+        parsed["amount"] = amount.to_integral_value(decimal.ROUND_FLOOR)
+        return _fingerprint_of(parsed)
+
+
+@fault
+class FingerprintCurrencyCase(Fault):
+    # Bug: the fingerprint ignores the currency's case, which the payment keeps (CONFLICT-BODY)
+    name = "fingerprint-currency-case"
+    summary = 'a retry with "usd" for "USD" replays, though the target echoes the case it is sent'
+    breaks = "CONFLICT-BODY"
+
+    def fingerprint(self, operation: str, body: bytes, content_type: str | None) -> str:
+        parsed = _create_body(operation, body, content_type)
+        currency = parsed.get("currency") if parsed else None
+        if parsed is None or not isinstance(currency, str):
+            return super().fingerprint(operation, body, content_type)
+        parsed["currency"] = currency.upper()
+        return _fingerprint_of(parsed)

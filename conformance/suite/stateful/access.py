@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import consumes, multiple, precondition, rule
 
 from conformance import checks
-from conformance.strategies import BadKey, plain_bodies
+from conformance.strategies import BadKey, another_plain_body, plain_bodies
 from conformance.suite.stateful.driver import AUTH_FAILURES, MISSING, Driver
 from conformance.suite.stateful.model import (
     PAYMENTS,
@@ -118,13 +118,15 @@ class AccessRules(Driver):
         )
         return Unstored(made, body)
 
-    @rule(target=PAYMENTS, unused=consumes(UNSTORED))
-    def create_with_a_key_refused_with_401(self, unused: Unstored) -> Payment:
+    @rule(target=PAYMENTS, unused=consumes(UNSTORED), data=st.data())
+    def create_with_a_key_refused_with_401(self, unused: Unstored, data: st.DataObject) -> Payment:
+        """Another body than the refused one: a 409 or the refused body's payment would show
+        that the 401 did its work under the key."""
         self.begin("create_with_a_key_refused_with_401")
-        call = self.request("create", key=unused.key, body=json.dumps(unused.body))
-        answer = self.send(call)
-        self.judge_new_payment(answer, unused.body, "AUTH-NOT-STORED")
-        return self.made(answer, unused.body, unused.key)
+        body = data.draw(another_plain_body(unused.body), label="the valid request")
+        answer = self.send(self.request("create", key=unused.key, body=json.dumps(body)))
+        self.judge_new_payment(answer, body, "AUTH-NOT-STORED")
+        return self.made(answer, body, unused.key)
 
     # -- a second client -------------------------------------------------------------------------
     def other(self, payment: Payment) -> str:

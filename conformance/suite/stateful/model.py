@@ -7,6 +7,7 @@ check judging them cites their journal positions), plus the strategies the rules
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,16 +100,17 @@ def fresh_key_specs() -> st.SearchStrategy[str]:
     return st.one_of(st.just("uuid"), key_lengths().map(lambda n: f"fresh:{n}"))
 
 
-def make_key(spec: str, base: str | None = None) -> str:
+def make_key(spec: str, base: str | None = None, taken: Collection[str] = ()) -> str:
     """A fresh key for `spec`; `tweak` is `base` with its last character changed (the two share
-    every character but one)."""
+    every character but one), into none of the `taken` keys (two tweaks of one key would
+    otherwise meet one time in 61, and a key used twice is a replay, not a new key)."""
     kind, _, length = spec.partition(":")
     if kind == "uuid":
         return fresh_key(36, "uuid")
     if kind == "fresh":
         return fresh_key(int(length), "alnum")
     if kind == "tweak" and base is not None:
-        return base[:-1] + rng.choice([c for c in ALNUM if c != base[-1]])
+        return rng.choice([k for c in ALNUM if (k := base[:-1] + c) != base and k not in taken])
     raise ValueError(f"unknown key spec {spec!r}")
 
 

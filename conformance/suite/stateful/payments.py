@@ -45,7 +45,7 @@ class PaymentRules(Driver):
     @rule(target=PAYMENTS, payment=PAYMENTS)
     def create_with_a_key_one_character_off(self, payment: Payment) -> Payment:
         self.begin("create_with_a_key_one_character_off")
-        key = make_key("tweak", payment.key)
+        key = make_key("tweak", payment.key, taken={p.key for p in self.known})
         text = json.dumps(payment.body)
         response = self.send(self.request("create", auth=payment.owner, key=key, body=text))
         self.judge_new_payment(response, payment.body, "KEY-DISTINCT", payment.owner)
