@@ -130,7 +130,7 @@ def _slowest_tests(report: dict[str, Any], n: int) -> list[dict[str, Any]]:
     return [{"test": name, "seconds": seconds} for name, seconds in slowest]
 
 
-def _clients_env(first: Client, second: Client) -> dict[str, str]:
+def clients_env(first: Client, second: Client) -> dict[str, str]:
     return _env(
         DEVDRAFT_API_KEY=first.key,
         DEVDRAFT_SECRET=first.secret,
@@ -139,7 +139,9 @@ def _clients_env(first: Client, second: Client) -> dict[str, str]:
     )
 
 
-def _run_suite(base_url: str, env: dict[str, str], *args: str) -> tuple[float, int, dict[str, Any]]:
+def run_suite(
+    base_url: str, env: dict[str, str], *args: str, timeout: float = SUITE_TIMEOUT_SECONDS
+) -> tuple[float, int, dict[str, Any]]:
     """One `python -m conformance` run against `base_url`: wall seconds, exit code, report."""
     with tempfile.TemporaryDirectory() as scratch:
         command = [sys.executable, "-m", "conformance", "--base-url", base_url, *args]
@@ -149,7 +151,7 @@ def _run_suite(base_url: str, env: dict[str, str], *args: str) -> tuple[float, i
             command,
             capture_output=True,
             text=True,
-            timeout=SUITE_TIMEOUT_SECONDS,
+            timeout=timeout,
             env=env,
             check=False,
         )
@@ -168,9 +170,9 @@ def suite_cost(
     """Wall time and requests of one suite run, beside a plain loop on the same server."""
     first, second = Client.fresh(), Client.fresh()
     with reference(first, second) as server:
-        wall, code, report = _run_suite(
+        wall, code, report = run_suite(
             server.base_url,
-            _clients_env(first, second),
+            clients_env(first, second),
             *("--profile", profile, "--replay-delay", f"{replay_delay:g}"),
         )
         plain = plain_loop(server.base_url, first, plain_count, plain_seconds)
@@ -204,9 +206,9 @@ def far_targets(
         first, second = Client.fresh(), Client.fresh()
         with reference(first, second, f"--latency={latency:g}") as server:
             for count in workers:
-                wall, code, report = _run_suite(
+                wall, code, report = run_suite(
                     server.base_url,
-                    _clients_env(first, second),
+                    clients_env(first, second),
                     *("--profile", profile, "--replay-delay", "0", "--workers", str(count)),
                 )
                 runs.append(

@@ -132,7 +132,7 @@ def _flood_lines(f: dict[str, Any]) -> list[str]:
 def _far_lines(f: dict[str, Any]) -> list[str]:
     lines = [
         "",
-        f"5. Far targets (profile {f['profile']}, the reference server with --latency, "
+        f"6. Far targets (profile {f['profile']}, the reference server with --latency, "
         "--replay-delay 0)",
         f"   {'latency':>9}{'workers':>9}{'wall s':>9}{'requests':>10}"
         f"{'req x latency s':>17}  verdict",
