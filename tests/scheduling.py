@@ -9,9 +9,9 @@ which pytest 9.2 no longer reads; the scopes are therefore decided here, from th
 
 from __future__ import annotations
 
-from xdist.scheduler import LoadScopeScheduling
+from typing import Any
 
-__all__ = ["SharedRunScheduling", "scope_of"]
+__all__ = ["scheduler", "scope_of"]
 
 ONE_WORKER_PER_MODULE = {
     "tests/suite/test_runs.py": "suite runs",
@@ -46,8 +46,13 @@ def scope_of(nodeid: str) -> str:
     return "fault " + (fault.rsplit(separator, 1)[0] if separator else fault)
 
 
-class SharedRunScheduling(LoadScopeScheduling):
-    """pytest-xdist's scope scheduling with the scopes of `scope_of`."""
+def scheduler(config: Any, log: Any) -> Any:
+    """pytest-xdist's scope scheduling with the scopes of `scope_of` (xdist is imported here
+    only: a run without it never asks)."""
+    from xdist.scheduler import LoadScopeScheduling
 
-    def _split_scope(self, nodeid: str) -> str:
-        return scope_of(nodeid)
+    class SharedRunScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return scope_of(nodeid)
+
+    return SharedRunScheduling(config, log)
