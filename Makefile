@@ -34,9 +34,10 @@ $(RUNTIME_STAMP): pyproject.toml
 serve: $(RUNTIME_STAMP)
 	$(BIN)/python -m conformance.reference --port $(PORT)
 
-# Processes the project's tests are spread over (pytest-xdist); the tests that share one run of
-# the suite stay in one process (tests/scheduling.py).
-TEST_WORKERS ?= 2
+# Processes the project's tests are spread over (pytest-xdist): more than the 2 cores, since many
+# tests wait on a server or a clock. The tests that share one run of the suite stay in one
+# process (tests/scheduling.py).
+TEST_WORKERS ?= 3
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
