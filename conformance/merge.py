@@ -23,8 +23,8 @@ from conformance.target import default_label
 
 __all__ = ["MergeError", "Part", "load_part", "merge", "outcome_of"]
 
-STANDS_FOR_ALL = (Outcome.NOT_JUDGED, Outcome.PASSED, Outcome.SKIPPED)
-"""Which outcome of a test that every part made stands for all, when none failed."""
+STANDS_FOR_ALL = {Outcome.NOT_JUDGED: 0, Outcome.PASSED: 1, Outcome.SKIPPED: 2}
+"""Which outcome of a test that every part made stands for all, when none failed (lowest)."""
 SAME_IN_EVERY_PART = ("run_id", "label", "target", "seed", "profile", "strict", "require_all")
 
 
@@ -137,8 +137,7 @@ def _one_per_test(outcomes: Iterable[TestOutcome]) -> list[TestOutcome]:
         if failed:
             kept.extend(failed)
             continue
-        rank = {outcome: i for i, outcome in enumerate(STANDS_FOR_ALL)}
-        kept.append(min(same, key=lambda o: rank.get(o.outcome, len(rank))))
+        kept.append(min(same, key=lambda o: STANDS_FOR_ALL.get(o.outcome, len(STANDS_FOR_ALL))))
     return kept
 
 
