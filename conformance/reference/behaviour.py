@@ -24,7 +24,9 @@ import asyncio
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -53,6 +55,8 @@ CROSS_OPERATION_MESSAGE = (
     "Conflict: Idempotency key already used for a different operation or resource"
 )
 KEY_REQUIRED_MESSAGE = "The idempotency-key header is required for POST requests"
+
+PhaseResult = TypeVar("PhaseResult", Reply, Reply | None)
 
 
 class Behaviour:
@@ -217,15 +221,33 @@ class Behaviour:
 
     def run_in_transaction(self, call: KeyedCall) -> Reply:
         with self.store.transaction() as tx:
-            stored = self.lookup(tx, call)
-            if stored is not None:
-                return self.answer_existing(stored, call)
-            if call.invalid is not None:
-                raise call.invalid
-            reply = call.perform(tx)
-            if self.stores(reply):
-                self.save(tx, call, reply)
-            return reply
+            answered = self.claim(tx, call)
+            return answered if answered is not None else self.finish(tx, call)
+
+    def in_transaction(
+        self, phase: Callable[[Transaction, KeyedCall], PhaseResult], call: KeyedCall
+    ) -> PhaseResult:
+        """One phase (``claim`` or ``finish``) in a transaction of its own."""
+        with self.store.transaction() as tx:
+            return phase(tx, call)
+
+    def claim(self, tx: Transaction, call: KeyedCall) -> Reply | None:
+        """Phase 1: replay or refuse a used key, refuse an invalid body; None: the key is free.
+
+        The reference runs both phases in one transaction; a race fault runs them in two."""
+        stored = self.lookup(tx, call)
+        if stored is not None:
+            return self.answer_existing(stored, call)
+        if call.invalid is not None:
+            raise call.invalid
+        return None
+
+    def finish(self, tx: Transaction, call: KeyedCall) -> Reply:
+        """Phase 2: perform the operation and store its response under the key."""
+        reply = call.perform(tx)
+        if self.stores(reply):
+            self.save(tx, call, reply)
+        return reply
 
     def lookup(self, tx: Transaction, call: KeyedCall) -> StoredKey | None:
         stored = tx.get_key(call.client, call.scope, call.key)
@@ -284,22 +306,32 @@ class Behaviour:
         return ApiError(404, "Payment not found")
 
     def refund_payment(self, tx: Transaction, client: str, payment_id: str) -> Reply:
+        return self.write_refund(tx, self.refundable(tx, client, payment_id))
+
+    def refundable(self, tx: Transaction, client: str, payment_id: str) -> Payment:
+        """The client's payment, if it can be refunded; else the 404 or 409 ApiError."""
         payment = tx.get_payment(client, payment_id)
         if payment is None:
             raise self.unknown_payment(tx, client, payment_id)
         if tx.get_refund_for_payment(payment_id) is not None:
             raise ApiError(self.already_refunded_status, "Payment has already been refunded")
-        refund = Refund(
+        return payment
+
+    def write_refund(self, tx: Transaction, payment: Payment) -> Reply:
+        refund = self.new_refund(payment)
+        tx.insert_refund(refund)
+        tx.set_payment_status(payment.id, self.status_after_refund)
+        return Reply(200, self.render_refund(refund))
+
+    def new_refund(self, payment: Payment) -> Refund:
+        return Refund(
             id=self.new_id("ref_"),
             payment_id=payment.id,
-            client=client,
+            client=payment.client,
             amount=payment.amount,
             status=self.refund_status,
             timestamp=self.now(),
         )
-        tx.insert_refund(refund)
-        tx.set_payment_status(payment.id, self.status_after_refund)
-        return Reply(200, self.render_refund(refund))
 
     # ---- rendering --------------------------------------------------------------------------
     def payment_id(self, client: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+from collections.abc import Mapping
 
 import uvicorn
 
@@ -108,7 +109,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _pick(
-    catalog: dict[str, type[Behaviour]], name: str, kind: str, p: argparse.ArgumentParser
+    catalog: Mapping[str, type[Behaviour]], name: str, kind: str, p: argparse.ArgumentParser
 ) -> type[Behaviour] | None:
     if name == "list":
         for cls in catalog.values():

@@ -24,7 +24,6 @@ class _StoredReply(ApiError):
 
 @fault
 class LookupBeforeAuth(Fault):
-    # Bug: the key lookup runs before authentication (AUTH-BEFORE-REPLAY)
     name = "lookup-before-auth"
     summary = "a used key with a wrong secret gets the stored response instead of 401"
     breaks = "AUTH-BEFORE-REPLAY"
@@ -48,7 +47,6 @@ class LookupBeforeAuth(Fault):
 
 @fault
 class Stores401(Fault):
-    # Bug: a 401 is stored under the key; the valid retry gets it (AUTH-NOT-STORED)
     name = "stores-401"
     summary = "a 401 is stored under the key; the retry with valid credentials replays it"
     breaks = "AUTH-NOT-STORED"
@@ -92,7 +90,6 @@ class Stores401(Fault):
 
 @fault
 class KeysSharedBetweenClients(Fault):
-    # Bug: keys are shared between clients: B gets A's stored response (AUTH-KEY-SCOPE)
     name = "keys-shared-between-clients"
     summary = "the key lookup ignores the client; another client's key replays its response"
     breaks = "AUTH-KEY-SCOPE"
@@ -107,7 +104,6 @@ class KeysSharedBetweenClients(Fault):
 
 @fault
 class SecretOptional(Fault):
-    # Bug: the secret is checked only when sent; a known key alone passes (AUTH-MISSING)
     name = "secret-optional"
     summary = "a request with the client key and no secret header is accepted"
     breaks = "AUTH-MISSING"
@@ -121,7 +117,6 @@ class SecretOptional(Fault):
 
 @fault
 class UnauthorizedGetLeaksPayment(Fault):
-    # Bug: a GET with a wrong secret answers 401 with the payment in the body (AUTH-INVALID)
     name = "401-leaks-payment"
     summary = "a GET with a wrong secret gets 401 carrying the payment it asked for"
     breaks = "AUTH-INVALID"
@@ -142,7 +137,6 @@ class UnauthorizedGetLeaksPayment(Fault):
 
 @fault
 class RefusedCreateStillProcessed(Fault):
-    # Bug: a create with a wrong secret does its work under the key, then says 401 (AUTH-NOT-STORED)
     name = "401-still-processed"
     summary = (
         "a create refused with 401 (known client key, wrong secret) makes its payment under the "

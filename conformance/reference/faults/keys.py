@@ -49,7 +49,6 @@ class _LaxCreateKey(Fault):
 
 @fault
 class MissingKeyAccepted(_LaxCreateKey):
-    # Bug: a create without Idempotency-Key is processed, without idempotency (KEY-REQUIRED)
     name = "missing-key-accepted"
     summary = "a create without an Idempotency-Key makes a payment"
     breaks = "KEY-REQUIRED"
@@ -63,7 +62,6 @@ class MissingKeyAccepted(_LaxCreateKey):
 
 @fault
 class EmptyKeyAccepted(_LaxCreateKey):
-    # Bug: an empty or blank key counts as "no key" and the create is processed (KEY-EMPTY)
     name = "empty-key-accepted"
     summary = "a create with an empty or whitespace-only key makes a payment"
     breaks = "KEY-EMPTY"
@@ -77,7 +75,6 @@ class EmptyKeyAccepted(_LaxCreateKey):
 
 @fault
 class KeyLengthUnchecked(_LaxCreateKey):
-    # Bug: short or long create keys are accepted (KEY-LENGTH)
     name = "key-length-unchecked"
     summary = "a create accepts keys shorter than 6 or longer than 64 characters"
     breaks = "KEY-LENGTH"
@@ -88,7 +85,6 @@ class KeyLengthUnchecked(_LaxCreateKey):
 
 @fault
 class KeyAlphabetUnchecked(_LaxCreateKey):
-    # Bug: create keys with whitespace or non-ASCII are accepted (KEY-ALPHABET)
     name = "key-alphabet-unchecked"
     summary = "a create accepts keys with whitespace, control or non-ASCII characters"
     breaks = "KEY-ALPHABET"
@@ -99,7 +95,6 @@ class KeyAlphabetUnchecked(_LaxCreateKey):
 
 @fault
 class KeyTruncated(Fault):
-    # Bug: keys are truncated to 16 characters before lookup (KEY-DISTINCT)
     name = "key-truncated"
     summary = "keys are cut to their first 16 characters before the lookup"
     breaks = "KEY-DISTINCT"
@@ -110,7 +105,6 @@ class KeyTruncated(Fault):
 
 @fault
 class KeyCaseFolded(Fault):
-    # Bug: keys are case-folded before lookup (KEY-DISTINCT, SHOULD part)
     name = "key-case-folded"
     summary = "keys differing only in letter case share one stored response"
     breaks = "KEY-DISTINCT"
@@ -121,7 +115,6 @@ class KeyCaseFolded(Fault):
 
 @fault
 class DuplicateHeaderFirstWins(Fault):
-    # Bug: of two key header lines the first wins (KEY-DUPLICATE-HEADER)
     name = "duplicate-header-first-wins"
     summary = "two Idempotency-Key header lines are accepted; the first one counts"
     breaks = "KEY-DUPLICATE-HEADER"
@@ -135,7 +128,6 @@ class DuplicateHeaderFirstWins(Fault):
 
 @fault
 class RefundKeyOptional(Fault):
-    # Bug: a refund without Idempotency-Key is processed, without idempotency (REFUND-KEY)
     name = "refund-key-optional"
     summary = "a refund without an Idempotency-Key is processed"
     breaks = "REFUND-KEY"

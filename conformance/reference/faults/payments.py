@@ -13,7 +13,6 @@ from .registry import Fault, fault
 
 @fault
 class CurrencyAlwaysUsd(Fault):
-    # Bug: the requested currency is dropped; every payment is USD (PAY-ECHO)
     name = "currency-always-usd"
     summary = "every payment is made in USD, whatever currency was asked for"
     breaks = "PAY-ECHO"
@@ -25,7 +24,6 @@ class CurrencyAlwaysUsd(Fault):
 
 @fault
 class ValidationSkipped(Fault):
-    # Bug: an invalid body makes a payment of 0 USD, not a 400 (PAY-VALIDATION)
     name = "validation-skipped"
     summary = "invalid create bodies make a payment of 0 USD instead of 400"
     breaks = "PAY-VALIDATION"
@@ -39,7 +37,6 @@ class ValidationSkipped(Fault):
 
 @fault
 class DedupeByCustomer(Fault):
-    # Bug: payments are deduplicated by (customer, amount, currency), not by key (PAY-DISTINCT)
     name = "dedupe-by-body"
     summary = "a new key with the same customer, amount and currency gets the earlier payment"
     breaks = "PAY-DISTINCT"
@@ -73,7 +70,6 @@ def _id_of(reply: Reply) -> str:
 
 @fault
 class UnknownId500(Fault):
-    # Bug: GET of an unknown id dereferences a missing row and crashes with 500 (PAY-GET-UNKNOWN)
     name = "unknown-id-500"
     summary = "GET of an unknown payment id answers 500"
     breaks = "PAY-GET-UNKNOWN"
@@ -90,7 +86,6 @@ class UnknownId500(Fault):
 
 @fault
 class RefundedAmountAsString(Fault):
-    # Bug: schema drift: a refunded payment's amount is a string (SCHEMA-RESPONSES)
     name = "refunded-amount-as-string"
     summary = "GET of a refunded payment gives its amount as a JSON string"
     breaks = "SCHEMA-RESPONSES"
@@ -122,7 +117,6 @@ class _NullCrashes(Fault):
 
 @fault
 class NullCustomerId500(_NullCrashes):
-    # Bug: `"customerId": null` crashes the handler with a 500 (ERR-NO-5XX)
     name = "null-customer-id-500"
     summary = 'a create with "customerId": null answers 500 (null is taken as absent, or refused)'
     breaks = "ERR-NO-5XX"
@@ -133,7 +127,6 @@ class NullCustomerId500(_NullCrashes):
 
 @fault
 class NullDescription500(_NullCrashes):
-    # Bug: `"description": null` crashes the handler with a 500, not a 4xx (PAY-VALIDATION)
     name = "null-description-500"
     summary = 'a create with "description": null answers 500 instead of a 4xx'
     breaks = "PAY-VALIDATION"

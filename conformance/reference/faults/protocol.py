@@ -12,7 +12,6 @@ from .registry import Fault, fault
 
 @fault
 class ConflictWithoutBody(Fault):
-    # Bug: the changed-body conflict is answered 409 with an empty body (CONFLICT-BODY)
     name = "conflict-without-body"
     summary = "a changed body under a used key gets 409 with no body"
     breaks = "CONFLICT-BODY"
@@ -28,7 +27,6 @@ class ConflictWithoutBody(Fault):
 
 @fault
 class NotFoundAsText(Fault):
-    # Bug: the 404 error body is JSON but sent as text/plain (SCHEMA-RESPONSES)
     name = "404-as-text-plain"
     summary = "404 answers carry Content-Type text/plain"
     breaks = "SCHEMA-RESPONSES"
@@ -57,7 +55,6 @@ class _EveryNth(Fault):
 
 @fault
 class RateLimitWithoutRetryAfter(_EveryNth):
-    # Bug: the rate limiter answers 429 without a Retry-After header (RATE-LIMIT)
     name = "429-without-retry-after"
     summary = "every 100th request gets 429 without Retry-After"
     breaks = "RATE-LIMIT"
@@ -70,7 +67,6 @@ class RateLimitWithoutRetryAfter(_EveryNth):
 
 @fault
 class Stores429(_EveryNth):
-    # Bug: a 429 is stored under the key (RATE-NOT-STORED)
     name = "stores-429"
     summary = "every 50th keyed POST gets 429, stored under its key (the retry gets 429 forever)"
     breaks = "RATE-NOT-STORED"

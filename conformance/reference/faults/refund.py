@@ -15,7 +15,6 @@ from .registry import Fault, fault
 
 @fault
 class RefundReplayMakesNewRefund(Fault):
-    # Bug: refund replay makes a new refund (REFUND-REPLAY)
     name = "refund-replay-new-refund"
     summary = "a refund replay answers a new refund id"
     breaks = "REFUND-REPLAY"
@@ -33,7 +32,6 @@ class RefundReplayMakesNewRefund(Fault):
 
 @fault
 class RefusalFreesRefundKey(Fault):
-    # Bug: a refused refund frees the first refund's key (REFUND-REPLAY)
     name = "refusal-frees-refund-key"
     summary = "after a refused refund with another key, the first refund key no longer replays"
     breaks = "REFUND-REPLAY"
@@ -66,7 +64,6 @@ class RefusalFreesRefundKey(Fault):
 
 @fault
 class SecondRefundWithNewKey(Fault):
-    # Bug: a second refund with a new key succeeds (REFUND-ONCE)
     name = "second-refund-new-key"
     summary = "a second refund of a refunded payment with a new key makes a new refund"
     breaks = "REFUND-ONCE"
@@ -77,15 +74,11 @@ class SecondRefundWithNewKey(Fault):
         payment = tx.get_payment(client, payment_id)
         if payment is None or tx.get_refund_for_payment(payment_id) is None:
             return super().refund_payment(tx, client, payment_id)
-        refund = Refund(
-            self.new_id("ref_"), payment.id, client, payment.amount, "succeeded", self.now()
-        )
-        return Reply(200, self.render_refund(refund))  # sent again; the table keeps the first
+        return Reply(200, self.render_refund(self.new_refund(payment)))  # the table keeps one
 
 
 @fault
 class RefundAmountInCents(Fault):
-    # Bug: the refund amount is in cents, not the payment's amount (REFUND-CREATE)
     name = "refund-amount-in-cents"
     summary = "the refund's amount is 100 times the payment's amount"
     breaks = "REFUND-CREATE"
@@ -97,7 +90,6 @@ class RefundAmountInCents(Fault):
 
 @fault
 class RefundUnknown500(Fault):
-    # Bug: 5xx on a refund of an unknown id (REFUND-UNKNOWN)
     name = "refund-unknown-500"
     summary = "a refund of an unknown payment id answers 500"
     breaks = "REFUND-UNKNOWN"

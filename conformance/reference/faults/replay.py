@@ -33,7 +33,6 @@ class _CountsReplays(Fault):
 
 @fault
 class ReplayMakesNewPayment(_CountsReplays):
-    # Bug: replay makes a new payment (REPLAY-NO-NEW-PAYMENT)
     name = "replay-new-payment"
     summary = "the second and later replays of a create make (and answer) a new payment"
     breaks = "REPLAY-NO-NEW-PAYMENT"
@@ -55,7 +54,6 @@ class ReplayMakesNewPayment(_CountsReplays):
 
 @fault
 class ReplayStatus200(_CountsReplays):
-    # Bug: replay answers 200 instead of 201 (REPLAY-IDENTICAL)
     name = "replay-status-200"
     summary = "the third and later replays of a create answer 200 instead of 201"
     breaks = "REPLAY-IDENTICAL"
@@ -72,7 +70,6 @@ class ReplayStatus200(_CountsReplays):
 
 @fault
 class ReplayNewTimestamp(_CountsReplays):
-    # Bug: from the third replay on, the replay is rebuilt with a fresh timestamp (REPLAY-IDENTICAL)
     name = "replay-new-timestamp"
     summary = "the third and later replays of a create carry a regenerated timestamp"
     breaks = "REPLAY-IDENTICAL"
@@ -88,7 +85,6 @@ class ReplayNewTimestamp(_CountsReplays):
 
 @fault
 class ReplayCurrentState(Fault):
-    # Bug: a replay after a refund returns the current state (REPLAY-AFTER-CHANGE)
     name = "replay-current-state"
     summary = "a create replay answers the current payment, not the stored 201 body"
     breaks = "REPLAY-AFTER-CHANGE"
@@ -103,7 +99,6 @@ class ReplayCurrentState(Fault):
 
 @fault
 class KeysExpireInSeconds(Fault):
-    # Bug: keys expire after seconds (REPLAY-DELAYED)
     name = "keys-expire-in-seconds"
     summary = "stored responses expire after 2 seconds instead of 24 hours"
     breaks = "REPLAY-DELAYED"
@@ -115,7 +110,6 @@ class KeysExpireInSeconds(Fault):
 
 @fault
 class FingerprintIgnoresCustomer(Fault):
-    # Bug: the fingerprint ignores customerId (CONFLICT-BODY)
     name = "fingerprint-ignores-customer"
     summary = "a retry that changes, adds or removes customerId replays instead of 409"
     breaks = "CONFLICT-BODY"
@@ -133,7 +127,6 @@ class FingerprintIgnoresCustomer(Fault):
 
 @fault
 class FingerprintRawBytes(Fault):
-    # Bug: the fingerprint is the raw bytes (REPLAY-JSON-EQUIVALENT)
     name = "fingerprint-raw-bytes"
     summary = "the same JSON with other key order or whitespace gets 409"
     breaks = "REPLAY-JSON-EQUIVALENT"
@@ -146,7 +139,6 @@ class FingerprintRawBytes(Fault):
 
 @fault
 class CreateKeyReplayedOnRefund(Fault):
-    # Bug: a create's key replays on a refund (CONFLICT-CROSS-OPERATION)
     name = "create-key-replayed-on-refund"
     summary = "a key used on one operation replays its response on the other"
     breaks = "CONFLICT-CROSS-OPERATION"
@@ -176,7 +168,6 @@ def _fingerprint_of(parsed: dict[str, object]) -> str:
 
 @fault
 class FingerprintWholeUnits(Fault):
-    # Bug: the fingerprint keeps the amount in whole units only (CONFLICT-BODY)
     name = "fingerprint-whole-units"
     summary = "a retry whose amount differs by a cent (10.00 -> 10.01) replays instead of 409"
     breaks = "CONFLICT-BODY"
@@ -192,7 +183,6 @@ class FingerprintWholeUnits(Fault):
 
 @fault
 class FingerprintCurrencyCase(Fault):
-    # Bug: the fingerprint ignores the currency's case, which the payment keeps (CONFLICT-BODY)
     name = "fingerprint-currency-case"
     summary = 'a retry with "usd" for "USD" replays, though the target echoes the case it is sent'
     breaks = "CONFLICT-BODY"

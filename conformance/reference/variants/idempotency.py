@@ -10,8 +10,8 @@ import time
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
-from ..behaviour import CONFLICT_MESSAGE
 from ..model import ApiError, KeyedCall, Reply, StoredKey
+from ..store import Transaction
 from .registry import Variant, variant
 
 PRINTABLE_KEY = re.compile(r"[!-~]{6,64}")
@@ -73,14 +73,13 @@ class StoredValidationError(Variant):
         "another gets 409 (PAY-VALIDATION-KEY is INFO)"
     )
 
-    def run_in_transaction(self, call: KeyedCall) -> Reply:
-        if call.invalid is None:
-            return super().run_in_transaction(call)
-        with self.store.transaction() as tx:
-            stored = self.lookup(tx, call)
-            if stored is not None:
-                return self.answer_existing(stored, call)
-            reply = self.render_error(call.invalid)
+    def claim(self, tx: Transaction, call: KeyedCall) -> Reply | None:
+        try:
+            return super().claim(tx, call)
+        except ApiError as refused:
+            if refused is not call.invalid:
+                raise
+            reply = self.render_error(refused)
             self.save(tx, call, reply)
             return reply
 
@@ -118,54 +117,44 @@ class InflightConflict(Variant):
         return ApiError(409, "A request with this idempotency key is in progress")
 
     async def run_idempotent(self, call: KeyedCall) -> Reply:
-        early = await run_in_threadpool(self._claim, call)
+        early = await run_in_threadpool(self.in_transaction, self.claim, call)
         if early is not None:
             return early
         try:
             await asyncio.sleep(self.processing_delay)
-            return await run_in_threadpool(self._finish, call)
+            return await run_in_threadpool(self.in_transaction, self.finish, call)
         except BaseException:
             await run_in_threadpool(self._release, call)
             raise
 
-    def _claim(self, call: KeyedCall) -> Reply | None:
-        """Phase 1: replay, refuse, or claim the key (a "pending" row) and commit."""
-        with self.store.transaction() as tx:
-            stored = self.lookup(tx, call)
-            if stored is not None and stored.state == "pending":
-                if time.time() - stored.created_at > self.lease_seconds:
-                    stored = None
-                elif stored.fingerprint != call.fingerprint or (
-                    stored.operation,
-                    stored.resource,
-                ) != (call.operation, call.resource):
-                    raise ApiError(409, CONFLICT_MESSAGE)
-                else:
-                    raise self.in_flight_error()
-            if stored is not None:
-                return self.answer_existing(stored, call)
-            if call.invalid is not None:
-                raise call.invalid
-            tx.put_key(call.stored_key("pending"))
-        return None
+    def lookup(self, tx: Transaction, call: KeyedCall) -> StoredKey | None:
+        stored = super().lookup(tx, call)
+        stale = stored is not None and time.time() - stored.created_at > self.lease_seconds
+        if stored is not None and stored.state == "pending" and stale:
+            return None  # its server died mid-request: the claim no longer blocks the key
+        return stored
 
-    def _finish(self, call: KeyedCall) -> Reply:
-        """Phase 2: perform and store the response (or free the key) in one transaction."""
-        with self.store.transaction() as tx:
-            try:
-                reply = call.perform(tx)
-            except ApiError as exc:
-                error = exc
-                tx.delete_key(call.client, call.scope, call.key)
-            else:
-                if self.stores(reply):
-                    self.save(tx, call, reply)
-                else:
-                    tx.delete_key(call.client, call.scope, call.key)
-                return reply
-        raise error
+    def answer_existing(self, stored: StoredKey, call: KeyedCall) -> Reply:
+        same = (stored.fingerprint, stored.operation, stored.resource)
+        if stored.state == "pending" and same == (call.fingerprint, call.operation, call.resource):
+            raise self.in_flight_error()
+        return super().answer_existing(stored, call)
+
+    def claim(self, tx: Transaction, call: KeyedCall) -> Reply | None:
+        """Phase 1 commits a "pending" row, so a duplicate arriving meanwhile finds it."""
+        answered = super().claim(tx, call)
+        if answered is None:
+            tx.put_key(call.stored_key("pending"))
+        return answered
+
+    def finish(self, tx: Transaction, call: KeyedCall) -> Reply:
+        reply = super().finish(tx, call)
+        if not self.stores(reply):
+            tx.delete_key(call.client, call.scope, call.key)
+        return reply
 
     def _release(self, call: KeyedCall) -> None:
+        """Frees the key of a call that failed between its phases (the claim stays otherwise)."""
         with self.store.transaction() as tx:
             stored = tx.get_key(call.client, call.scope, call.key)
             if stored is not None and stored.state == "pending":
