@@ -337,10 +337,10 @@ class RunResult:
             if self.require_all and must.not_judged:
                 return f"INCOMPLETE: --require-all, and {self._unjudged_musts()} ({counted})"
             return "INCOMPLETE: no requirement could be judged"
-        warned = self.should.failed_ids
+        warnings = list(self.should.failed_ids)
         suffix = (
-            f", {len(warned)} SHOULD warning{'s' * (len(warned) != 1)} ({listed(list(warned))})"
-            if warned
+            f", {len(warnings)} SHOULD warning{'s' * (len(warnings) != 1)} ({listed(warnings)})"
+            if warnings
             else ""
         )
         if must.not_judged:

@@ -84,7 +84,7 @@ def load_run(path: Path) -> ComparedRun:
 
 def _columns(runs: Sequence[ComparedRun]) -> list[ComparedRun]:
     """Labels in the order first given; the runs of one label oldest first."""
-    first_given = {}
+    first_given: dict[str, int] = {}
     for position, run in enumerate(runs):
         first_given.setdefault(run.label, position)
     return sorted(runs, key=lambda run: (first_given[run.label], run.started))

@@ -98,11 +98,13 @@ def gather(
     by_seq = {e.seq: e for e in everything}
     by_seq.update({e.seq: e for e in current})
     cited = list(violation.answers) if violation is not None else []
+    recorded = {i: by_seq[seq] for i, seq in enumerate(cited) if seq is not None and seq in by_seq}
+    """The cited answers the journal holds, by their index in the violation's answers."""
     run_wide = violation is not None and violation.check in RUN_WIDE
     evidence = Evidence([])
     if run_wide and violation is not None:
         kept = offenders(violation, by_seq) or list(range(min(len(cited), SHOWN)))
-        base = [by_seq[cited[i]] for i in kept if cited[i] in by_seq]
+        base = [recorded[i] for i in kept if i in recorded]
         evidence.notes.append(
             f"The check judged {len(cited)} answers of the whole run; this reproduction sends "
             f"the {len(base)} that fail it on their own (at most {SHOWN}), each after the "
@@ -111,10 +113,10 @@ def gather(
     else:
         kept = list(range(len(cited)))
         base = list(current)
-    missing = [cited[i] for i in kept if cited[i] not in by_seq]
+    missing = [cited[i] for i in kept if i not in recorded]
     if missing:
         evidence.notes.append(f"Answers {missing} were not recorded; the check cannot run.")
-    targets = [by_seq[cited[i]] for i in kept if cited[i] in by_seq]
+    targets = [recorded[i] for i in kept if i in recorded]
     chosen = {e.seq: e for e in base}
     for exchange in targets:
         chosen[exchange.seq] = exchange
@@ -127,8 +129,8 @@ def gather(
         e for seq, e in sorted(chosen.items()) if e.status != 429 or seq in judged_seqs
     ]
     evidence.retried = [e for e in current if e.status == 429 and e.seq not in judged_seqs]
-    evidence.kept = [i for i in kept if cited[i] in by_seq]
-    evidence.judged = [cited[i] for i in evidence.kept]
+    evidence.kept = [i for i in kept if i in recorded]
+    evidence.judged = [recorded[i].seq for i in evidence.kept]
     return evidence
 
 

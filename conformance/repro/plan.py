@@ -4,6 +4,7 @@ makes at run time, and the check it ends with. The shell and pytest writers rend
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +56,7 @@ class IdSource:
     name: str
     position: int
     field: str
-    group: list[int] = field(default_factory=list)
+    group: list[int] = dataclasses.field(default_factory=list)  # `field` is a name here
     """The positions of the answer's burst: if this one has no id, the first that has."""
 
 

@@ -15,19 +15,23 @@ import string
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-try:
-    import devdraft_checks as checks  # the copy beside a written reproduction
-except ImportError:
-    from conformance import checks  # inside the suite's own tests
+if TYPE_CHECKING:
+    from conformance import checks
+else:
+    try:
+        import devdraft_checks as checks  # the copy beside a written reproduction
+    except ImportError:
+        from conformance import checks  # inside the suite's own tests
 
 __all__ = [
     "CannotFollow",
     "Reply",
     "Reproduction",
     "Round",
+    "Violation",
     "env",
     "fresh_keys",
     "identifier",
@@ -36,6 +40,9 @@ __all__ = [
     "retry_after",
     "send",
 ]
+
+Violation = checks.Violation
+"""What a failing check raises: the reproduction's verdict."""
 
 TIMEOUT = 30.0
 """Seconds one request may take."""

@@ -20,12 +20,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-try:
-    import devdraft_repro as runtime  # the copy beside a written reproduction
-except ImportError:
-    from conformance.repro import runtime  # inside the suite's own tests
+if TYPE_CHECKING:
+    from conformance.repro import runtime
+else:
+    try:
+        import devdraft_repro as runtime  # the copy beside a written reproduction
+    except ImportError:
+        from conformance.repro import runtime  # inside the suite's own tests
 
 __all__ = ["main"]
 
@@ -104,7 +108,7 @@ def main(argv: list[str]) -> int:
     except runtime.CannotFollow as error:
         print(f"could not follow the sequence: {error}", file=sys.stderr)
         return 2
-    except runtime.checks.Violation as violation:
+    except runtime.Violation as violation:
         print(runtime.reproduced(violation))
         return 1
     return 0

@@ -55,7 +55,8 @@ class Created:
 
     @property
     def payment(self) -> dict[str, Any]:
-        return json.loads(self.response.content)
+        payment: dict[str, Any] = json.loads(self.response.content)
+        return payment
 
     @property
     def id(self) -> str:
@@ -69,7 +70,8 @@ class Refunded:
 
     @property
     def refund(self) -> dict[str, Any]:
-        return json.loads(self.response.content)
+        refund: dict[str, Any] = json.loads(self.response.content)
+        return refund
 
 
 def id_of(response: requests.Response) -> Any:

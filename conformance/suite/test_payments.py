@@ -82,7 +82,7 @@ unknown_ids = st.one_of(
     st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=40).map(
         lambda t: f"pay_nonexistent_{t}"
     ),
-    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=20),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=20),
 )
 
 

@@ -8,6 +8,8 @@ was seen is raised with the evidence of the example that showed it.
 
 from __future__ import annotations
 
+from typing import cast
+
 import hypothesis
 from hypothesis import settings
 from hypothesis.errors import Flaky, FlakyStrategyDefinition
@@ -33,7 +35,8 @@ def run_the_model(api: ApiClient, target: Target) -> None:
     hypothesis.seed(target.seed)(machine)
     try:
         run_state_machine_as_test(
-            machine, settings=settings(settings(), report_multiple_bugs=False)
+            cast("type[PaymentsModel]", machine),  # Hypothesis only calls it with no arguments
+            settings=settings(settings(), report_multiple_bugs=False),
         )
     except Violation as failure:
         failure.minimal_example = "\n".join(getattr(failure, "__notes__", []))  # type: ignore[attr-defined]
