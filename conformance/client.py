@@ -16,9 +16,9 @@ import requests
 from urllib3 import HTTPHeaderDict
 
 from conformance.http import Budget, Journal, RecordingSession
-from conformance.pacing import Pacer, WaitAllowance
-from conformance.redact import Redactor
 from conformance.target import Credentials, Target
+from conformance.transport.pacing import Pacer, WaitAllowance
+from conformance.transport.redaction import Redactor
 
 KEY_HEADER = "Idempotency-Key"
 

@@ -25,8 +25,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from conformance.pacing import Pacer, WaitAllowance
-from conformance.redact import Redactor
+from conformance.transport.pacing import Pacer, WaitAllowance
+from conformance.transport.redaction import Redactor
 
 MAX_BODY_BYTES = 1 << 20
 """Responses are read up to this many (decoded) bytes; the rest is dropped and noted."""

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from conformance.http import Budget, Interrupted, Journal, RecordingSession
-from conformance.redact import Redactor
 from conformance.reference.launch import RunningServer
+from conformance.transport.redaction import Redactor
 from tests.hostile import servers
 from tests.hostile.servers import hostile_server
 

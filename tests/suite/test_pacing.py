@@ -8,9 +8,9 @@ import pytest
 
 from conformance.client import ApiClient
 from conformance.http import Budget, Journal, NotJudged, RecordingSession
-from conformance.pacing import MIN_RATE, UNLIMITED_ABOVE, Pacer, WaitAllowance
-from conformance.redact import Redactor
 from conformance.target import build_target
+from conformance.transport.pacing import MIN_RATE, UNLIMITED_ABOVE, Pacer, WaitAllowance
+from conformance.transport.redaction import Redactor
 from tests.hostile import servers
 from tests.hostile.servers import hostile_server
 

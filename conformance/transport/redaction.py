@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+__all__ = ["Redactor"]
+
 
 class Redactor:
     def __init__(self, placeholders: Mapping[str, str]) -> None:
