@@ -15,10 +15,12 @@ from urllib.parse import quote
 import requests
 from urllib3 import HTTPHeaderDict
 
-from conformance.http import Budget, Journal, RecordingSession
 from conformance.target import Credentials, Target
+from conformance.transport.budget import Budget
 from conformance.transport.pacing import Pacer, WaitAllowance
+from conformance.transport.records import Journal
 from conformance.transport.redaction import Redactor
+from conformance.transport.session import RecordingSession
 
 KEY_HEADER = "Idempotency-Key"
 

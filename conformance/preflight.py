@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import requests
 
 from conformance.client import ApiClient
-from conformance.http import NotJudged, Redirected, TargetUnreachable
 from conformance.target import Target
+from conformance.transport.errors import NotJudged, Redirected, TargetUnreachable
 
 NOT_THE_API = (404, 405)
 REFUSED = (401, 403)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import requests
 
 from conformance.client import ApiClient
-from conformance.http import ALLOWANCE_SPENT, NotJudged, RecordingSession
+from conformance.transport.errors import ALLOWANCE_SPENT, NotJudged
+from conformance.transport.session import RecordingSession
 
 START_TIMEOUT = 10.0
 """Seconds the threads wait for each other at the barrier before the burst is abandoned."""

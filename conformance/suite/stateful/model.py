@@ -17,7 +17,6 @@ from hypothesis.stateful import Bundle
 
 from conformance.checks import Violation
 from conformance.client import ApiClient
-from conformance.http import Exchange
 from conformance.strategies import (
     ALNUM,
     BadKey,
@@ -29,6 +28,7 @@ from conformance.strategies import (
     short_keys,
 )
 from conformance.target import Target
+from conformance.transport.records import Exchange
 
 __all__ = [
     "PAYMENTS",
