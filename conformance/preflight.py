@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from conformance.client import ApiClient
 from conformance.target import Target
+from conformance.transport.client import ApiClient
 from conformance.transport.errors import NotJudged, Redirected, TargetUnreachable
 
 NOT_THE_API = (404, 405)

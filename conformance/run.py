@@ -27,7 +27,6 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky, Unsatisfiable
 
 from conformance import __version__
-from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
 from conformance.not_judged import NotJudgedSkip
 from conformance.preflight import PreflightRefused, preflight
@@ -46,6 +45,7 @@ from conformance.results import (
 from conformance.shard import SCANS_THE_RUN
 from conformance.strategies import seed_values, set_run_tag
 from conformance.target import Target
+from conformance.transport.client import ApiClient
 from conformance.transport.errors import Interrupted, NotJudged, Redirected, TargetUnreachable
 from conformance.transport.records import Exchange
 

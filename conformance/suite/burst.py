@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from conformance.client import ApiClient
+from conformance.transport.client import ApiClient
 from conformance.transport.errors import ALLOWANCE_SPENT, NotJudged
 from conformance.transport.session import RecordingSession
 

@@ -22,8 +22,8 @@ import hypothesis
 import requests
 
 from conformance.checks import Answer, describe
-from conformance.client import ApiClient
 from conformance.strategies import is_plain, unique_key
+from conformance.transport.client import ApiClient
 from conformance.transport.errors import NotJudged
 
 __all__ = [

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from conformance import checks
-from conformance.client import ApiClient
 from conformance.strategies import unique_key
 from conformance.suite.burst import Burst
 from conformance.suite.helpers import create_payment
 from conformance.target import Target
+from conformance.transport.client import ApiClient
 
 ROUNDS = {"smoke": 3, "fast": 10, "default": 50, "thorough": 150}
 

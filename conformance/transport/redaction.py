@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["Redactor"]
+from conformance.target import Target
+
+__all__ = ["Redactor", "redactor_for"]
 
 
 class Redactor:
@@ -31,3 +33,15 @@ class Redactor:
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         return {name: self.text(value) or "" for name, value in headers.items()}
+
+
+def redactor_for(target: Target) -> Redactor:
+    """The run's redactor: each credential of the target shown as the variable that supplies it."""
+    placeholders = {
+        target.credentials.key: "$DEVDRAFT_API_KEY",
+        target.credentials.secret: "$DEVDRAFT_SECRET",
+    }
+    if target.second_credentials:
+        placeholders[target.second_credentials.key] = "$DEVDRAFT_SECOND_API_KEY"
+        placeholders[target.second_credentials.secret] = "$DEVDRAFT_SECOND_SECRET"
+    return Redactor(placeholders)

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from conformance.client import ApiClient
 from conformance.target import build_target
 from conformance.transport.budget import Budget
+from conformance.transport.client import ApiClient
 from conformance.transport.errors import NotJudged
 from conformance.transport.pacing import MIN_RATE, UNLIMITED_ABOVE, Pacer, WaitAllowance
 from conformance.transport.records import Journal

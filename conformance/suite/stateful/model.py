@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle
 
 from conformance.checks import Violation
-from conformance.client import ApiClient
 from conformance.strategies import (
     ALNUM,
     BadKey,
@@ -28,6 +27,7 @@ from conformance.strategies import (
     short_keys,
 )
 from conformance.target import Target
+from conformance.transport.client import ApiClient
 from conformance.transport.records import Exchange
 
 __all__ = [
