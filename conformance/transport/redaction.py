@@ -8,6 +8,7 @@ written once the variables are set.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import overload
 
 from conformance.target import Target
 
@@ -15,6 +16,8 @@ __all__ = ["Redactor", "redactor_for"]
 
 
 class Redactor:
+    """Replaces every secret of the run by the text shown instead of it."""
+
     def __init__(self, placeholders: Mapping[str, str]) -> None:
         """`placeholders` maps each secret value to the text shown instead of it."""
         # Longest first, so that a secret containing another is replaced whole.
@@ -24,11 +27,21 @@ class Redactor:
             reverse=True,
         )
 
+    @overload
+    def text(self, value: str) -> str: ...
+    @overload
+    def text(self, value: None) -> None: ...
     def text(self, value: str | None) -> str | None:
         if value is None:
             return None
         for secret, shown in self.placeholders:
             value = value.replace(secret, shown)
+        return value
+
+    def content(self, value: bytes) -> bytes:
+        """A body as bytes, redacted the same way (before it is decoded or cut)."""
+        for secret, shown in self.placeholders:
+            value = value.replace(secret.encode(), shown.encode())
         return value
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:

@@ -54,6 +54,9 @@ MAX_SINGLE_WAIT = 10.0
 class RecordingSession(requests.Session):
     """A requests session that records, budgets, paces and caps every request it sends."""
 
+    verify: bool | str
+    """True, or the CA bundle the target's certificate is checked against (never None)."""
+
     def __init__(
         self,
         *,
@@ -192,10 +195,7 @@ class RecordingSession(requests.Session):
         """A target that echoes the credentials back must not get them into a failure message
         or an excerpt (cut to a length, a half secret would survive a later redaction), so
         the tests only ever see the response with every secret already replaced."""
-        content = response.content
-        for secret, shown in self.redactor.placeholders:
-            content = content.replace(secret.encode(), shown.encode())
-        response._content = content
+        response._content = self.redactor.content(response.content)
         response.reason = self.redactor.text(response.reason) or ""
         for name, value in list(response.headers.items()):
             response.headers[name] = self.redactor.text(value) or ""
@@ -225,7 +225,9 @@ def _read_capped(response: requests.Response) -> bool:
             truncated = True
             break
     response._content = b"".join(chunks)[:MAX_BODY_BYTES]
-    response._content_consumed = True
+    # requests' own mark of a body read whole (iter_content then replays _content, close()
+    # hands the connection back); its type stubs do not declare it.
+    response.__dict__["_content_consumed"] = True
     response.close()
     return truncated
 
