@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 
 from conformance import __version__
-from conformance.http import Interrupted
 from conformance.merge import MergeError, load_part, merge
 from conformance.options import OPTIONS, register
 from conformance.plugin import PresetTarget
@@ -30,6 +29,7 @@ from conformance.requirements import CATALOG
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE
 from conformance.run import STOP_SIGNALS, on_stop_signal, read_baseline, stop_signal
 from conformance.target import ConformanceConfigError, Target, build_target, check_baseline
+from conformance.transport.errors import Interrupted
 from conformance.workers import report, run_workers
 
 SUITE_DIR = Path(__file__).parent / "suite"

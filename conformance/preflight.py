@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from conformance.client import ApiClient
-from conformance.http import NotJudged, Redirected, TargetUnreachable
 from conformance.target import Target
+from conformance.transport.client import ApiClient
+from conformance.transport.errors import NotJudged, Redirected, TargetUnreachable
 
 NOT_THE_API = (404, 405)
 REFUSED = (401, 403)

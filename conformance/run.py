@@ -27,9 +27,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky, Unsatisfiable
 
 from conformance import __version__
-from conformance.client import ApiClient
 from conformance.failures import ConformanceFailure
-from conformance.http import Exchange, Interrupted, NotJudged, Redirected, TargetUnreachable
 from conformance.not_judged import NotJudgedSkip
 from conformance.preflight import PreflightRefused, preflight
 from conformance.repro import Reproductions
@@ -47,6 +45,9 @@ from conformance.results import (
 from conformance.shard import SCANS_THE_RUN
 from conformance.strategies import seed_values, set_run_tag
 from conformance.target import Target
+from conformance.transport.client import ApiClient
+from conformance.transport.errors import Interrupted, NotJudged, Redirected, TargetUnreachable
+from conformance.transport.records import Exchange
 
 PROFILE_EXAMPLES = {"smoke": 4, "fast": 10, "default": 25, "thorough": 100}
 STATEFUL_STEPS = {"smoke": 8, "fast": 10, "default": 25, "thorough": 60}

@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from conformance.http import Interrupted
 from conformance.merge import MergeError, load_part, merge
 from conformance.options import OPTIONS
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE, RunResult
 from conformance.run import read_baseline
 from conformance.target import Target
+from conformance.transport.errors import Interrupted
 
 __all__ = ["PARTS_DIR", "part_command", "report", "run_workers"]
 

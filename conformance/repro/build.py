@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from conformance.checks import Violation
-from conformance.http import Exchange
 from conformance.repro.evidence import JUDGES_THE_429, Evidence, cut, is_key, returned_ids
 from conformance.repro.plan import Group, IdSource, Judgement, Plan, Request, Segment, Step, Wait
+from conformance.transport.records import Exchange
 
 __all__ = ["MAX_WAIT", "PAUSE", "build", "rounds_for", "segments"]
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from conformance.checks import Answer, Violation, registry
 from conformance.checks.protocol import SHOWN
-from conformance.http import Exchange
+from conformance.transport.records import Exchange
 
 __all__ = [
     "JUDGES_THE_429",

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.checks import Violation
-from conformance.http import Journal
-from conformance.redact import Redactor
 from conformance.repro.build import build
 from conformance.repro.evidence import gather
 from conformance.repro.pytest_module import module
 from conformance.repro.shell import script
 from conformance.repro.support import write_support
 from conformance.target import Target
+from conformance.transport.records import Journal
+from conformance.transport.redaction import Redactor
 
 __all__ = ["Reproduction", "Reproductions"]
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.client import ApiClient
 from conformance.plugin import RUN_KEY
 from conformance.run import ConformanceRun
 from conformance.target import Target
+from conformance.transport.client import ApiClient
 
 
 def _run(request: pytest.FixtureRequest) -> ConformanceRun:

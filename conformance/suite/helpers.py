@@ -22,9 +22,9 @@ import hypothesis
 import requests
 
 from conformance.checks import Answer, describe
-from conformance.client import ApiClient
-from conformance.http import NotJudged
 from conformance.strategies import is_plain, unique_key
+from conformance.transport.client import ApiClient
+from conformance.transport.errors import NotJudged
 
 __all__ = [
     "EXAMPLE_BODY",

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from conformance import checks
 from conformance.checks import Answer, describe
-from conformance.client import ApiClient
 from conformance.strategies import another_plain_body, fresh_hex, keys, plain_bodies, unique_key
 from conformance.suite.helpers import (
     Created,
@@ -24,6 +23,7 @@ from conformance.suite.helpers import (
     refund_payment,
 )
 from conformance.target import Credentials
+from conformance.transport.client import ApiClient
 
 MISSING = ("key header", "secret header", "both headers")
 WRONG = ("key", "secret")

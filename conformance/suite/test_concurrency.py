@@ -3,9 +3,9 @@ simultaneous refunds with N keys make at most one refund.
 
 A race shows only when the requests really overlap and only in some rounds, so each test runs
 several rounds (more in bigger profiles) of N requests released together by a barrier (see
-burst.py), and stops at the first round that shows a violation. These tests do not use
-Hypothesis: a race that does not repeat on the replay of a failing example would turn into a
-Flaky error instead of the violation that was seen.
+conformance/transport/burst.py), and stops at the first round that shows a violation. These
+tests do not use Hypothesis: a race that does not repeat on the replay of a failing example
+would turn into a Flaky error instead of the violation that was seen.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from conformance import checks
-from conformance.client import ApiClient
 from conformance.strategies import unique_key
-from conformance.suite.burst import Burst
 from conformance.suite.helpers import create_payment
 from conformance.target import Target
+from conformance.transport.burst import Burst
+from conformance.transport.client import ApiClient
 
 ROUNDS = {"smoke": 3, "fast": 10, "default": 50, "thorough": 150}
 

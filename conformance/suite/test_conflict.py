@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from conformance import checks
 from conformance.checks import Answer
-from conformance.client import ApiClient
 from conformance.strategies import (
     currency_case_changed,
     every_mutation,
@@ -23,6 +22,7 @@ from conformance.strategies import (
     unique_key,
 )
 from conformance.suite.helpers import create_payment, refund_payment, refused_body
+from conformance.transport.client import ApiClient
 
 REQUIREMENT = "CONFLICT-CROSS-OPERATION"
 

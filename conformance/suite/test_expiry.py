@@ -13,10 +13,10 @@ import time
 import pytest
 
 from conformance import checks
-from conformance.client import ApiClient
 from conformance.strategies import unique_key
 from conformance.suite.helpers import create_payment
 from conformance.target import Target
+from conformance.transport.client import ApiClient
 
 LONGEST_TTL = 120.0
 """Seconds: a longer stated lifetime is not waited out (the test skips and says why)."""

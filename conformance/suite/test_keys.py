@@ -14,7 +14,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import checks
-from conformance.client import KEY_HEADER, ApiClient
 from conformance.spec import KEY_MAX, KEY_MIN
 from conformance.strategies import (
     BadKey,
@@ -28,6 +27,7 @@ from conformance.strategies import (
     unique_key,
 )
 from conformance.suite.helpers import create_payment, unless_refused
+from conformance.transport.client import KEY_HEADER, ApiClient
 
 EMPTY_VALUES = ("", " ", "   ", "\t", " \t ")
 NAME_SPELLINGS = ("idempotency-key", "IDEMPOTENCY-KEY", "Idempotency-Key", "iDEMPOTENCY-kEY")

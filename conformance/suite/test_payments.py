@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from conformance import checks
 from conformance.checks import Answer, describe
-from conformance.client import ApiClient
 from conformance.spec import CREATE_OP, GET_OP
 from conformance.strategies import (
     WRONG_KINDS,
@@ -23,6 +22,7 @@ from conformance.strategies import (
     wrong_kinds,
 )
 from conformance.suite.helpers import EXAMPLE_BODY, create_payment, unless_refused
+from conformance.transport.client import ApiClient
 
 
 @pytest.mark.requirement("PAY-CREATE")

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from conformance import checks, spec
-from conformance.client import ApiClient
-from conformance.http import Exchange
 from conformance.spec import CREATE_OP, GET_OP, REFUND_OP, SPEC_PREFIX, operation_of
 from conformance.strategies import ODD_VALUES, unique_key
+from conformance.transport.client import ApiClient
+from conformance.transport.records import Exchange
 
 _TRANSPORT_HEADERS = {"user-agent", "accept-encoding", "connection", "x-schemathesis-testcaseid"}
 

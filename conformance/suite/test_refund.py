@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from conformance import checks
 from conformance.checks import Answer, describe
-from conformance.client import ApiClient
 from conformance.spec import REFUND_OP
 from conformance.strategies import (
     BadKey,
@@ -30,6 +29,7 @@ from conformance.strategies import (
     unique_key,
 )
 from conformance.suite.helpers import create_payment, refund_payment
+from conformance.transport.client import ApiClient
 
 
 @pytest.mark.requirement("REFUND-CREATE")

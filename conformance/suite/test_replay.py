@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import checks
-from conformance.client import ApiClient
 from conformance.strategies import keys, number_spellings, payment_bodies, reencodings
 from conformance.suite.helpers import Created, Precondition, create_payment, refund_payment
 from conformance.target import Target
+from conformance.transport.client import ApiClient
 
 REPEATS = 3
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.client import ApiClient
 from conformance.suite.stateful import run_the_model
 from conformance.target import Target
+from conformance.transport.client import ApiClient
 
 
 @pytest.mark.requirement("STATEFUL-MODEL")

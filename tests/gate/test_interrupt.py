@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.http import Budget, Interrupted, Journal, RecordingSession
-from conformance.redact import Redactor
 from conformance.reference.launch import RunningServer
+from conformance.transport.budget import Budget
+from conformance.transport.errors import Interrupted
+from conformance.transport.records import Journal
+from conformance.transport.redaction import Redactor
+from conformance.transport.session import RecordingSession
 from tests.hostile import servers
 from tests.hostile.servers import hostile_server
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.http import MAX_BODY_BYTES, RECORDED_BODY_CHARS
+from conformance.transport.session import MAX_BODY_BYTES, RECORDED_BODY_CHARS
 
 from . import servers
 from .servers import HostileServer, hostile_server

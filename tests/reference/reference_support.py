@@ -11,7 +11,6 @@ from typing import Any
 
 import requests
 
-from conformance.http import retry_after_seconds
 from conformance.reference import (
     DEFAULT_CLIENT_KEY,
     DEFAULT_CLIENT_SECRET,
@@ -19,6 +18,7 @@ from conformance.reference import (
     running_reference_server,
 )
 from conformance.reference.variants import VARIANTS
+from conformance.transport.session import retry_after_seconds
 
 PATH = "/api/v0/test-payment"
 OTHER_CLIENT = ("other-client", "other-secret")

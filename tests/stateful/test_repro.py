@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from conformance import checks
-from conformance.http import Exchange
 from conformance.repro.build import build
 from conformance.repro.evidence import gather
 from conformance.repro.plan import Group, Wait
@@ -24,6 +23,7 @@ from conformance.repro.runtime import fresh_keys
 from conformance.repro.runtime_sh import main
 from conformance.repro.shell import script, word
 from conformance.repro.support import write_support
+from conformance.transport.records import Exchange
 
 BASE, PREFIX = "http://127.0.0.1:9", "/api/v0"
 API = BASE + PREFIX

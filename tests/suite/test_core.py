@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from conformance.http import retry_after_seconds
-from conformance.redact import Redactor
 from conformance.report.data import report_data
 from conformance.report.junit import write_junit
 from conformance.repro.build import segments
@@ -26,6 +24,8 @@ from conformance.results import (
     results_for,
 )
 from conformance.target import ConformanceConfigError, build_target
+from conformance.transport.redaction import Redactor
+from conformance.transport.session import retry_after_seconds
 
 CREDENTIALS = {"conformance_client_key": "k-123456", "conformance_client_secret": "s-abcdef"}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis.errors import FlakyFailure, Unsatisfiable
 
 from conformance.checks import Answer, Violation, replay_is_identical
-from conformance.http import WaitAllowance
 from conformance.run import underlying_failure, unjudged_reason
+from conformance.transport.pacing import WaitAllowance
 
 
 def violation() -> Violation:

@@ -6,11 +6,14 @@ import threading
 
 import pytest
 
-from conformance.client import ApiClient
-from conformance.http import Budget, Journal, NotJudged, RecordingSession
-from conformance.pacing import MIN_RATE, UNLIMITED_ABOVE, Pacer, WaitAllowance
-from conformance.redact import Redactor
 from conformance.target import build_target
+from conformance.transport.budget import Budget
+from conformance.transport.client import ApiClient
+from conformance.transport.errors import NotJudged
+from conformance.transport.pacing import MIN_RATE, UNLIMITED_ABOVE, Pacer, WaitAllowance
+from conformance.transport.records import Journal
+from conformance.transport.redaction import Redactor
+from conformance.transport.session import RecordingSession
 from tests.hostile import servers
 from tests.hostile.servers import hostile_server
 

@@ -18,13 +18,13 @@ import requests
 from hypothesis.stateful import RuleBasedStateMachine
 
 from conformance import checks
-from conformance.client import KEY_HEADER, ApiClient
-from conformance.http import NotJudged
 from conformance.not_judged import NotJudgedSkip
 from conformance.spec import CREATE_OP, GET_OP, REFUND_OP
-from conformance.suite.burst import Burst
 from conformance.suite.stateful.model import Payment, Shared
 from conformance.target import Credentials
+from conformance.transport.burst import Burst
+from conformance.transport.client import KEY_HEADER, ApiClient
+from conformance.transport.errors import NotJudged
 
 __all__ = ["AUTH_FAILURES", "BURST", "MISSING", "Call", "Driver"]
 

@@ -16,8 +16,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle
 
 from conformance.checks import Violation
-from conformance.client import ApiClient
-from conformance.http import Exchange
 from conformance.strategies import (
     ALNUM,
     BadKey,
@@ -29,6 +27,8 @@ from conformance.strategies import (
     short_keys,
 )
 from conformance.target import Target
+from conformance.transport.client import ApiClient
+from conformance.transport.records import Exchange
 
 __all__ = [
     "PAYMENTS",

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import multiple, rule
 
 from conformance import checks
-from conformance.client import KEY_HEADER
 from conformance.strategies import fresh_hex, mutations, plain_bodies, reencodings
 from conformance.suite.helpers import refused_body
 from conformance.suite.stateful.driver import BURST, Driver
 from conformance.suite.stateful.model import PAYMENTS, Payment, fresh_key_specs, make_key
+from conformance.transport.client import KEY_HEADER
 
 __all__ = ["PAUSE", "PaymentRules"]
 

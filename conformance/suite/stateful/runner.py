@@ -16,11 +16,11 @@ from hypothesis.errors import Flaky, FlakyStrategyDefinition
 from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.checks import Violation
-from conformance.client import ApiClient
-from conformance.http import NotJudged
 from conformance.suite.stateful.machine import PaymentsModel
 from conformance.suite.stateful.model import Shared
 from conformance.target import Target
+from conformance.transport.client import ApiClient
+from conformance.transport.errors import NotJudged
 
 __all__ = ["run_the_model"]
 

@@ -15,15 +15,21 @@ from urllib.parse import quote
 import requests
 from urllib3 import HTTPHeaderDict
 
-from conformance.http import Budget, Journal, RecordingSession
-from conformance.pacing import Pacer, WaitAllowance
-from conformance.redact import Redactor
 from conformance.target import Credentials, Target
+from conformance.transport.budget import Budget
+from conformance.transport.pacing import Pacer, WaitAllowance
+from conformance.transport.records import Journal
+from conformance.transport.redaction import redactor_for
+from conformance.transport.session import RecordingSession
+
+__all__ = ["KEY_HEADER", "ApiClient"]
 
 KEY_HEADER = "Idempotency-Key"
 
 
 class ApiClient:
+    """The run's requests to the API under one set of credentials (or none)."""
+
     def __init__(
         self,
         target: Target,
@@ -160,14 +166,3 @@ class ApiClient:
                 merged.add(name, value)
             prepared.headers = merged  # type: ignore[assignment]
         return self.session.send(prepared)
-
-
-def redactor_for(target: Target) -> Redactor:
-    placeholders = {
-        target.credentials.key: "$DEVDRAFT_API_KEY",
-        target.credentials.secret: "$DEVDRAFT_SECRET",
-    }
-    if target.second_credentials:
-        placeholders[target.second_credentials.key] = "$DEVDRAFT_SECOND_API_KEY"
-        placeholders[target.second_credentials.secret] = "$DEVDRAFT_SECOND_SECRET"
-    return Redactor(placeholders)

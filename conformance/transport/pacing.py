@@ -1,5 +1,7 @@
-"""When the run's next request may leave: one Pacer shared by every session of a run (the
-primary and second client, the burst clients), so the whole run stays under the target's rate.
+"""When the run's next request may leave, and the run's allowance for waiting.
+
+One Pacer is shared by every session of a run (the primary and second client, the burst
+clients), so the whole run stays under the target's rate.
 
 It learns from 429s: with Retry-After (seconds or an HTTP-date) every new request waits until
 then; without it the allowed rate is halved, and it recovers additively while answers come
@@ -22,6 +24,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+__all__ = [
+    "MIN_RATE",
+    "RATE_WINDOW",
+    "RECOVERY_PER_SECOND",
+    "UNLIMITED_ABOVE",
+    "Pacer",
+    "WaitAllowance",
+]
 
 MIN_RATE = 1.0
 """Requests per second the backoff never goes below."""

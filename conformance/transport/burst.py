@@ -1,5 +1,7 @@
-"""Fire N requests at once: one thread per request, each with its own client (its own connection
-pool), all released by one barrier so the requests really overlap on the target.
+"""Fire N requests at once, so that they really overlap on the target.
+
+One thread per request, each with its own client (its own connection pool), all released by
+one barrier.
 
 The clients are made once and reused for every round of a test, so from the second round on
 each thread sends over an already open connection and the requests leave within microseconds.
@@ -16,8 +18,11 @@ from dataclasses import dataclass, field
 
 import requests
 
-from conformance.client import ApiClient
-from conformance.http import ALLOWANCE_SPENT, NotJudged, RecordingSession
+from conformance.transport.client import ApiClient
+from conformance.transport.errors import ALLOWANCE_SPENT, NotJudged
+from conformance.transport.session import RecordingSession
+
+__all__ = ["JOIN_MARGIN", "START_TIMEOUT", "Burst", "Send", "Volley"]
 
 START_TIMEOUT = 10.0
 """Seconds the threads wait for each other at the barrier before the burst is abandoned."""
