@@ -716,8 +716,8 @@ def test_an_installed_package_uses_its_force_included_copy(tmp_path: Path) -> No
     package = tmp_path / "conformance"
     (package / "specs").mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "spec.py").write_text(Path(spec.__file__).read_text(encoding="utf-8"))
-    shutil.copytree(Path(spec.__file__).parent / "checks", package / "checks")
+    shutil.copytree(Path(spec.__file__).parent, package / "spec")
+    shutil.copytree(Path(spec.__file__).parents[1] / "checks", package / "checks")
     (package / "specs" / spec.SPEC_FILENAME).write_bytes(spec.SPEC_PATH.read_bytes())
     probe = "import conformance.spec as s; print(s.SPEC_PATH)"
     done = subprocess.run(
@@ -735,8 +735,8 @@ def test_a_missing_contract_is_a_clear_error(tmp_path: Path) -> None:
     package = tmp_path / "conformance"
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "spec.py").write_text(Path(spec.__file__).read_text(encoding="utf-8"))
-    shutil.copytree(Path(spec.__file__).parent / "checks", package / "checks")
+    shutil.copytree(Path(spec.__file__).parent, package / "spec")
+    shutil.copytree(Path(spec.__file__).parents[1] / "checks", package / "checks")
     done = subprocess.run(
         [sys.executable, "-c", "import conformance.spec"],
         cwd=tmp_path,
