@@ -17,11 +17,11 @@ from urllib.parse import quote
 import requests
 from hypothesis.stateful import RuleBasedStateMachine
 
-from conformance import checks
+from conformance import checks, spec
 from conformance.client import KEY_HEADER, ApiClient
 from conformance.http import NotJudged
 from conformance.not_judged import NotJudgedSkip
-from conformance.spec import CREATE_OP, GET_OP, REFUND_OP
+from conformance.spec import CREATE_OP, GET_OP, REFUND_OP, SPEC_PREFIX
 from conformance.suite.burst import Burst
 from conformance.suite.stateful.model import Payment, Shared
 from conformance.target import Credentials
@@ -97,19 +97,22 @@ class Driver(RuleBasedStateMachine):
         body: str | None = None,
         content_type: str | None = "application/json",
     ) -> Call:
-        """One request of `operation` ('create', 'get' or 'refund')."""
+        """One request of `operation` ('create', 'get' or 'refund'), to `path` or else to the
+        operation's path in the spec with `payment`'s id."""
+        documented = spec.operation(OPERATIONS[operation])
         if path is None:
-            path = "/test-payment"
-            if payment is not None:
-                path += f"/{quote(str(payment.id), safe='')}"
-                path += "/refund" if operation == "refund" else ""
+            path = documented.path.removeprefix(SPEC_PREFIX)
+            if "{id}" in path:
+                if payment is None:
+                    raise ValueError(f"a {operation} request needs a payment or a path")
+                path = path.replace("{id}", quote(str(payment.id), safe=""))
 
         def send(base: ApiClient) -> requests.Response:
             client, headers = self.client(auth, base)
             if key is not None:
                 headers[key_header] = key
             return client.send(
-                "GET" if operation == "get" else "POST",
+                documented.method,
                 path,
                 headers=headers,
                 data=body,
