@@ -90,22 +90,23 @@ class Driver(RuleBasedStateMachine):
         *,
         auth: str = "first",
         payment: Payment | None = None,
-        path: str | None = None,
+        payment_id: str | None = None,
         key: str | None = None,
         key_line: str | None = None,
         key_header: str = KEY_HEADER,
         body: str | None = None,
         content_type: str | None = "application/json",
     ) -> Call:
-        """One request of `operation` ('create', 'get' or 'refund'), to `path` or else to the
-        operation's path in the spec with `payment`'s id."""
+        """One request of `operation` ('create', 'get' or 'refund') to its path in the spec, with
+        `payment`'s id, or `payment_id` for a payment the target never made."""
         documented = spec.operation(OPERATIONS[operation])
-        if path is None:
-            path = documented.path.removeprefix(SPEC_PREFIX)
-            if "{id}" in path:
-                if payment is None:
-                    raise ValueError(f"a {operation} request needs a payment or a path")
-                path = path.replace("{id}", quote(str(payment.id), safe=""))
+        path = documented.path.removeprefix(SPEC_PREFIX)
+        if "{id}" in path:
+            if payment is not None:
+                payment_id = str(payment.id)
+            if payment_id is None:
+                raise ValueError(f"a {operation} request needs a payment or a payment_id")
+            path = path.replace("{id}", quote(payment_id, safe=""))
 
         def send(base: ApiClient) -> requests.Response:
             client, headers = self.client(auth, base)
