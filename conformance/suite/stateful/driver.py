@@ -17,9 +17,9 @@ from urllib.parse import quote
 import requests
 from hypothesis.stateful import RuleBasedStateMachine
 
-from conformance import checks
+from conformance import checks, spec
 from conformance.not_judged import NotJudgedSkip
-from conformance.spec import CREATE_OP, GET_OP, REFUND_OP
+from conformance.spec import CREATE_OP, GET_OP, REFUND_OP, SPEC_PREFIX
 from conformance.suite.stateful.model import Payment, Shared
 from conformance.target import Credentials
 from conformance.transport.burst import Burst
@@ -90,26 +90,30 @@ class Driver(RuleBasedStateMachine):
         *,
         auth: str = "first",
         payment: Payment | None = None,
-        path: str | None = None,
+        payment_id: str | None = None,
         key: str | None = None,
         key_line: str | None = None,
         key_header: str = KEY_HEADER,
         body: str | None = None,
         content_type: str | None = "application/json",
     ) -> Call:
-        """One request of `operation` ('create', 'get' or 'refund')."""
-        if path is None:
-            path = "/test-payment"
+        """One request of `operation` ('create', 'get' or 'refund') to its path in the spec, with
+        `payment`'s id, or `payment_id` for a payment the target never made."""
+        documented = spec.operation(OPERATIONS[operation])
+        path = documented.path.removeprefix(SPEC_PREFIX)
+        if "{id}" in path:
             if payment is not None:
-                path += f"/{quote(str(payment.id), safe='')}"
-                path += "/refund" if operation == "refund" else ""
+                payment_id = str(payment.id)
+            if payment_id is None:
+                raise ValueError(f"a {operation} request needs a payment or a payment_id")
+            path = path.replace("{id}", quote(payment_id, safe=""))
 
         def send(base: ApiClient) -> requests.Response:
             client, headers = self.client(auth, base)
             if key is not None:
                 headers[key_header] = key
             return client.send(
-                "GET" if operation == "get" else "POST",
+                documented.method,
                 path,
                 headers=headers,
                 data=body,

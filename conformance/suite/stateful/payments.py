@@ -140,5 +140,5 @@ class PaymentRules(Driver):
     @rule()
     def get_an_unknown_payment(self) -> None:
         self.begin("get_an_unknown_payment")
-        path = f"/test-payment/pay_never_made_{fresh_hex(12)}"
-        self.judge(checks.unknown_payment_refused, self.send(self.request("get", path=path)))
+        unknown = self.request("get", payment_id=f"pay_never_made_{fresh_hex(12)}")
+        self.judge(checks.unknown_payment_refused, self.send(unknown))

@@ -87,8 +87,8 @@ class RefundRules(Driver):
     @rule(key=fresh_key_specs())
     def refund_an_unknown_payment(self, key: str) -> None:
         self.begin("refund_an_unknown_payment")
-        path = f"/test-payment/pay_never_made_{fresh_hex(12)}/refund"
-        answer = self.send(self.request("refund", path=path, key=make_key(key)))
+        unknown = f"pay_never_made_{fresh_hex(12)}"
+        answer = self.send(self.request("refund", payment_id=unknown, key=make_key(key)))
         self.judge(checks.unknown_payment_refused, answer, requirement="REFUND-UNKNOWN")
 
     @rule(target=REFUND_KEYS, payment=PAYMENTS)

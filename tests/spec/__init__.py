@@ -1,0 +1,1 @@
+"""The project's tests of the OpenAPI contract and of conformance.spec."""
