@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from conformance.options import COMMAND_ONLY, OPTIONS, PROFILES, register
+from conformance.options import COMMAND_ONLY, OPTIONS, register
+from conformance.profiles import DEFAULT, PROFILES
 from conformance.run import (
     ConformanceRun,
     keep_hypothesis_out_of_the_working_directory,
@@ -65,9 +66,9 @@ def _profile(config: pytest.Config) -> str:
     if PRESET_KEY in config.stash:
         return config.stash[PRESET_KEY].profile
     name = config.getoption("conformance_profile", None) or os.environ.get(
-        "CONFORMANCE_PROFILE", "default"
+        "CONFORMANCE_PROFILE", DEFAULT
     )
-    return name if name in PROFILES else "default"
+    return name if name in PROFILES else DEFAULT
 
 
 @pytest.hookimpl(trylast=True)

@@ -32,6 +32,7 @@ from conformance.failures import ConformanceFailure
 from conformance.http import Exchange, Interrupted, NotJudged, Redirected, TargetUnreachable
 from conformance.not_judged import NotJudgedSkip
 from conformance.preflight import PreflightRefused, preflight
+from conformance.profiles import PROFILES
 from conformance.repro import Reproductions
 from conformance.requirements import BY_ID, CATALOG
 from conformance.results import (
@@ -48,8 +49,6 @@ from conformance.shard import SCANS_THE_RUN
 from conformance.strategies import seed_values, set_run_tag
 from conformance.target import Target
 
-PROFILE_EXAMPLES = {"smoke": 4, "fast": 10, "default": 25, "thorough": 100}
-STATEFUL_STEPS = {"smoke": 8, "fast": 10, "default": 25, "thorough": 60}
 # Requirements that judge every exchange of the run, or wait on the clock, run last.
 LAST = (
     "REPLAY-DELAYED",
@@ -99,8 +98,8 @@ def requirement_of(item: pytest.Item) -> tuple[str, str]:
 
 def hypothesis_settings(profile: str) -> settings:
     return settings(
-        max_examples=PROFILE_EXAMPLES[profile],
-        stateful_step_count=STATEFUL_STEPS[profile],
+        max_examples=PROFILES[profile].examples,
+        stateful_step_count=PROFILES[profile].stateful_steps,
         deadline=None,
         database=None,
         derandomize=False,
