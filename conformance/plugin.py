@@ -19,10 +19,10 @@ from conformance.run import (
     keep_hypothesis_out_of_the_working_directory,
     load_profile,
 )
+from conformance.run_context import RUN_CONTEXT_KEY
 from conformance.shard import SCANS_THE_RUN
 from conformance.target import ConformanceConfigError, Target, build_target
 
-RUN_KEY = pytest.StashKey[ConformanceRun]()
 PRESET_KEY = pytest.StashKey[Target]()
 
 
@@ -79,7 +79,7 @@ def pytest_collection_modifyitems(
         return
     target = config.stash.get(PRESET_KEY, None) or _target_from_options(config)
     run = ConformanceRun(config, target)
-    config.stash[RUN_KEY] = run
+    config.stash[RUN_CONTEXT_KEY] = run
     config.pluginmanager.register(run, "conformance-run")
     run.prepare(items)
 
