@@ -14,12 +14,12 @@ import pytest
 
 from conformance.options import COMMAND_ONLY, OPTIONS, register
 from conformance.profiles import DEFAULT, PROFILES
-from conformance.run import (
+from conformance.run_context import RUN_CONTEXT_KEY
+from conformance.runner import (
     ConformanceRun,
     keep_hypothesis_out_of_the_working_directory,
     load_profile,
 )
-from conformance.run_context import RUN_CONTEXT_KEY
 from conformance.shard import SCANS_THE_RUN
 from conformance.target import ConformanceConfigError, Target, build_target
 

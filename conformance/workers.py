@@ -25,7 +25,7 @@ from conformance.http import Interrupted
 from conformance.merge import MergeError, load_part, merge
 from conformance.options import OPTIONS
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE, RunResult
-from conformance.run import read_baseline
+from conformance.runner import read_baseline
 from conformance.target import Target
 
 __all__ = ["PARTS_DIR", "part_command", "report", "run_workers"]

@@ -7,7 +7,7 @@ from hypothesis.errors import FlakyFailure, Unsatisfiable
 
 from conformance.checks import Answer, Violation, replay_is_identical
 from conformance.http import WaitAllowance
-from conformance.run import underlying_failure, unjudged_reason
+from conformance.runner.outcomes import underlying_failure, unjudged_reason
 
 
 def violation() -> Violation:
