@@ -37,6 +37,21 @@ from conformance.runner import (
 from conformance.target import ConformanceConfigError, build_target, check_baseline
 from conformance.workers import report, run_workers
 
+__all__ = [
+    "PYTEST_ARGS",
+    "REFERENCE_SETS",
+    "SUITE_DIR",
+    "check_reference_options",
+    "compare_command",
+    "compare_parser",
+    "main",
+    "merge_command",
+    "merge_parser",
+    "parser",
+    "print_catalog",
+    "reference_server",
+]
+
 SUITE_DIR = Path(__file__).parent / "suite"
 
 

@@ -23,6 +23,14 @@ from conformance.runner import (
 from conformance.shard import SCANS_THE_RUN
 from conformance.target import ConformanceConfigError, Target, build_target
 
+__all__ = [
+    "PRESET_KEY",
+    "PresetTarget",
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+]
+
 PRESET_KEY = pytest.StashKey[Target]()
 
 
