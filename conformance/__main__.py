@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import io
 import secrets
-import shlex
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -27,10 +26,31 @@ from conformance.options import OPTIONS, register
 from conformance.plugin import PresetTarget
 from conformance.requirements import CATALOG
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE
-from conformance.run import STOP_SIGNALS, on_stop_signal, read_baseline, stop_signal
-from conformance.target import ConformanceConfigError, Target, build_target, check_baseline
+from conformance.runner import (
+    STOP_SIGNALS,
+    on_stop_signal,
+    read_baseline,
+    rerun_command,
+    stop_signal,
+)
+from conformance.target import ConformanceConfigError, build_target, check_baseline
 from conformance.transport.errors import Interrupted
 from conformance.workers import report, run_workers
+
+__all__ = [
+    "PYTEST_ARGS",
+    "REFERENCE_SETS",
+    "SUITE_DIR",
+    "check_reference_options",
+    "compare_command",
+    "compare_parser",
+    "main",
+    "merge_command",
+    "merge_parser",
+    "parser",
+    "print_catalog",
+    "reference_server",
+]
 
 SUITE_DIR = Path(__file__).parent / "suite"
 
@@ -129,21 +149,6 @@ def _stand_ins(given: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def rerun_command(options: argparse.Namespace, target: Target) -> str:
-    """How to run this target again from a shell (credentials stay in the environment)."""
-    if options.reference:
-        command = "devdraft-conformance --reference" + "".join(
-            f" --reference-arg={shlex.quote(arg)}" for arg in options.reference_arg
-        )
-    else:
-        command = f"devdraft-conformance --base-url {shlex.quote(target.base_url)}"
-        if target.path_prefix != "/api/v0":
-            command += f" --path-prefix {shlex.quote(target.path_prefix)}"
-    if target.profile != "default":
-        command += f" --profile {target.profile}"
-    return command
-
-
 @contextmanager
 def reference_server(given: dict[str, Any], extra: Sequence[str]) -> Iterator[None]:
     """Start the reference server with fresh credentials for two clients and point `given` at it."""
@@ -215,7 +220,8 @@ def _main(argv: Sequence[str] | None) -> int:
         build_target(_stand_ins(given) if options.reference else given)  # before any server
         with launcher:
             target = build_target(given)
-            target = replace(target, rerun=rerun_command(options, target))
+            reference_args = options.reference_arg if options.reference else None
+            target = replace(target, rerun=rerun_command(target, reference_args=reference_args))
             if target.workers > 1 and target.shard is None:
                 return run_workers(given, target, target.workers)
             code = pytest.main(list(PYTEST_ARGS), plugins=[PresetTarget(target)])

@@ -168,7 +168,7 @@ def merge(
     aborted = [str(p.data["aborted"]) for p in parts if p.data.get("aborted")]
     budget = sum(limit or 0 for limit in limits) if None not in limits else None
     paced = [p.data.get("rate_limits") or {} for p in parts]
-    caps = [pace.get("rate_cap") for pace in paced]
+    caps: list[float | None] = [pace.get("rate_cap") for pace in paced]
     return RunResult(
         run_id=first["run_id"],
         target=first["target"],
@@ -191,6 +191,6 @@ def merge(
         answers_429=sum(int(pace.get("answers_429", 0)) for pace in paced),
         seconds_waited=round(sum(float(pace.get("seconds_waited", 0.0)) for pace in paced), 2),
         wait_allowance=float(paced[0].get("wait_allowance", 0.0)),
-        rate_cap=sum(caps) if None not in caps else None,  # type: ignore[arg-type]
+        rate_cap=None if None in caps else sum(cap for cap in caps if cap is not None),
         label=str(first.get("label") or default_label(first["target"])),
     )

@@ -11,9 +11,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.profiles import DEFAULT
 from conformance.shard import parse_shard
-
-PROFILES = ("smoke", "fast", "default", "thorough")
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ OPTIONS: tuple[Option, ...] = (
         "--profile",
         "How many examples each property tries: fast, default or thorough",
         env="CONFORMANCE_PROFILE",
-        default="default",
+        default=DEFAULT,
     ),
     Option(
         "--seed",

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from conformance.options import COMMAND_ONLY, OPTIONS, PROFILES, register
-from conformance.run import (
+from conformance.options import COMMAND_ONLY, OPTIONS, register
+from conformance.profiles import DEFAULT, PROFILES
+from conformance.run_context import RUN_CONTEXT_KEY
+from conformance.runner import (
     ConformanceRun,
     keep_hypothesis_out_of_the_working_directory,
     load_profile,
@@ -21,7 +23,14 @@ from conformance.run import (
 from conformance.shard import SCANS_THE_RUN
 from conformance.target import ConformanceConfigError, Target, build_target
 
-RUN_KEY = pytest.StashKey[ConformanceRun]()
+__all__ = [
+    "PRESET_KEY",
+    "PresetTarget",
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+]
+
 PRESET_KEY = pytest.StashKey[Target]()
 
 
@@ -65,9 +74,9 @@ def _profile(config: pytest.Config) -> str:
     if PRESET_KEY in config.stash:
         return config.stash[PRESET_KEY].profile
     name = config.getoption("conformance_profile", None) or os.environ.get(
-        "CONFORMANCE_PROFILE", "default"
+        "CONFORMANCE_PROFILE", DEFAULT
     )
-    return name if name in PROFILES else "default"
+    return name if name in PROFILES else DEFAULT
 
 
 @pytest.hookimpl(trylast=True)
@@ -78,7 +87,7 @@ def pytest_collection_modifyitems(
         return
     target = config.stash.get(PRESET_KEY, None) or _target_from_options(config)
     run = ConformanceRun(config, target)
-    config.stash[RUN_KEY] = run
+    config.stash[RUN_CONTEXT_KEY] = run
     config.pluginmanager.register(run, "conformance-run")
     run.prepare(items)
 

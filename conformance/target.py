@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.options import OPTIONS, PROFILES, Option
+from conformance.options import OPTIONS, Option
+from conformance.profiles import PROFILES
 from conformance.requirements import BY_ID, CATALOG
 from conformance.shard import Shard, owned
 

@@ -24,7 +24,7 @@ from typing import IO, Any
 from conformance.merge import MergeError, load_part, merge
 from conformance.options import OPTIONS
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE, RunResult
-from conformance.run import read_baseline
+from conformance.runner import read_baseline
 from conformance.target import Target
 from conformance.transport.errors import Interrupted
 

@@ -14,8 +14,8 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from conformance.profiles import SMOKE
 from conformance.selftest import Judgement, cases, run_case
-from conformance.selftest.matrix import SMOKE
 
 SEED = 1
 _FOLDER = Path(tempfile.mkdtemp(prefix="selftest-runs-"))
@@ -24,7 +24,9 @@ atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
 
 @cache
 def judged(kind: str, name: str) -> Judgement:
-    """The run of the fault or variant `name` with SEED, judged as the self-test judges it (a
-    variant in the smoke profile: see matrix.SMOKE)."""
+    """The run of the fault or variant `name` with SEED, judged as the self-test judges it. A
+    variant runs in the smoke profile: its choices are fixed, not probabilistic, so a few
+    examples show them, and the whole suite against every variant stays affordable (the
+    variants soak runs them in matrix.PROFILE)."""
     (case,) = (c for c in cases([name]) if c.kind == kind)
     return run_case(case, SEED, _FOLDER, variant_profile=SMOKE)

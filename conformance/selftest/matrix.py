@@ -22,15 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.profiles import FAST
 from conformance.reference.faults import FAULTS
 from conformance.reference.variants import VARIANTS, suite_args, warns_of
 from conformance.requirements import CATALOG
 
-PROFILE = "fast"
-SMOKE = "smoke"
-"""The profile `make test` runs the variants in: their choices are fixed, not probabilistic, so
-a few examples show them, and the whole suite against every variant stays affordable (the
-variants soak runs them in PROFILE)."""
+PROFILE = FAST
+"""The profile the self-test runs the suite in (run_case may run the variants in another)."""
 RUN_TIMEOUT = 600.0
 """Seconds one run of the suite may take before it counts as a failed run."""
 DETECTED = frozenset({"fail", "warn"})

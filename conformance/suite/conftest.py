@@ -6,14 +6,13 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.plugin import RUN_KEY
-from conformance.run import ConformanceRun
+from conformance.run_context import RUN_CONTEXT_KEY, RunContext
 from conformance.target import Target
 from conformance.transport.client import ApiClient
 
 
-def _run(request: pytest.FixtureRequest) -> ConformanceRun:
-    return request.config.stash[RUN_KEY]
+def _run(request: pytest.FixtureRequest) -> RunContext:
+    return request.config.stash[RUN_CONTEXT_KEY]
 
 
 @pytest.fixture(scope="session")

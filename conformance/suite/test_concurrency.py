@@ -16,13 +16,12 @@ from typing import Any
 import pytest
 
 from conformance import checks
+from conformance.profiles import DEFAULT, PROFILES
 from conformance.strategies import unique_key
 from conformance.suite.helpers import create_payment
 from conformance.target import Target
 from conformance.transport.burst import Burst
 from conformance.transport.client import ApiClient
-
-ROUNDS = {"smoke": 3, "fast": 10, "default": 50, "thorough": 150}
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def burst(api: ApiClient, target: Target) -> Burst:
 
 def rounds(api: ApiClient, target: Target) -> Iterator[int]:
     """Round numbers; each round's exchanges are the evidence of a failure found in it."""
-    for number in range(1, ROUNDS.get(target.profile, ROUNDS["default"]) + 1):
+    for number in range(1, PROFILES.get(target.profile, PROFILES[DEFAULT]).race_rounds + 1):
         api.journal.new_example()
         yield number
 

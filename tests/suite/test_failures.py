@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis.errors import FlakyFailure, Unsatisfiable
 
 from conformance.checks import Answer, Violation, replay_is_identical
-from conformance.run import underlying_failure, unjudged_reason
+from conformance.runner.outcomes import underlying_failure, unjudged_reason
 from conformance.transport.pacing import WaitAllowance
 
 
