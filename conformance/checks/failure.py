@@ -1,6 +1,6 @@
 """Why a check failed, as data: the requirement, the check, a title, Expected and Received.
 
-Standard library only (a reproduction carries it). `conformance.failures` re-exports it.
+Standard library only (a reproduction carries it).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis.errors import Flaky, Unsatisfiable
 
-from conformance.failures import ConformanceFailure
+from conformance.checks.failure import ConformanceFailure
 from conformance.not_judged import NotJudgedSkip
 from conformance.repro import Reproductions
 from conformance.requirements import BY_ID

@@ -1,4 +1,4 @@
-"""The OpenAPI contract, loaded once: component schemas, operations, key rules, response validation.
+"""The OpenAPI contract, loaded once: component schemas, operations and key rules.
 
 Everything the suite knows about shapes comes from ``specs/test-payments.openapi.yaml``, read by
 `contract` only. Values that appear in the contract (the idempotency key rules, the documented
@@ -26,7 +26,6 @@ from conformance.spec.operations import (
     operation_of,
     raw_operation,
 )
-from conformance.spec.validation import validate_response, validator
 
 __all__ = [
     "CREATE_OP",
@@ -48,6 +47,4 @@ __all__ = [
     "resolve",
     "schema",
     "spec_path",
-    "validate_response",
-    "validator",
 ]

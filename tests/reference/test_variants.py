@@ -12,6 +12,7 @@ import pytest
 from reference_support import OTHER_CLIENT, Api, assert_error, variant_server
 
 from conformance import spec
+from conformance.checks import schema as schema_check
 from conformance.reference.variants import VARIANTS
 
 ISO_FORMATS = {
@@ -59,7 +60,7 @@ def test_every_variant_keeps_the_basic_contract(variant_api: Api) -> None:
 
 @pytest.mark.parametrize("name", sorted(ISO_FORMATS))
 def test_timestamps_take_the_variants_form_and_stay_date_times(name: str) -> None:
-    checker = spec.validator(spec.schema("PaymentResponseDto"))
+    checker = schema_check.validator(spec.schema("PaymentResponseDto"))
     with variant_server(name) as api:
         payment = api.paid()
         refund = api.refund(payment["id"], api.new_key()).json()
