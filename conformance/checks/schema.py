@@ -3,9 +3,11 @@ operation, matches the spec (application/json, the body schema).
 
 An undocumented 4xx is judged by the requirement that provoked it, never here; an
 undocumented 2xx or any 5xx is a failure; a 429 is judged only by RATE-LIMIT and
-RATE-NOT-STORED. `validate_response` judges one response against the contract. The one check
-module that needs more than the standard library (the spec and jsonschema): a reproduction of a
-schema failure imports the installed suite for it.
+RATE-NOT-STORED. `validate_response` judges one response against the contract.
+
+The one check module that needs more than the standard library: the spec, and jsonschema,
+imported when a schema check first runs, so the copy of the checks a reproduction carries runs
+every other check on the standard library alone (a schema check needs the installed suite).
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from conformance import spec
 
@@ -23,6 +23,9 @@ from .answer import Answer, is_time
 from .failure import fail
 from .protocol import SHOWN
 from .registry import check
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 __all__ = [
     "JSON_MEDIA_TYPE",
@@ -35,10 +38,8 @@ __all__ = [
 
 JSON_MEDIA_TYPE = "application/json"
 _CUT = 80
-_FORMATS = FormatChecker()
 
 
-@_FORMATS.checks("date-time")
 def _is_date_time(value: object) -> bool:
     """An ISO-8601 date-time as REQUIREMENTS.md reads PAY-CREATE (the checks' one definition:
     an offset or `Z` is optional, any fraction is allowed).
@@ -57,10 +58,21 @@ def _cut(value: object, limit: int = _CUT) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+@cache
+def _formats() -> FormatChecker:
+    from jsonschema import FormatChecker  # see the module's docstring
+
+    formats = FormatChecker()
+    formats.checks("date-time")(_is_date_time)
+    return formats
+
+
 def validator(json_schema: Mapping[str, Any]) -> Draft202012Validator:
     """A JSON Schema 2020-12 validator (the dialect of OpenAPI 3.1) that checks ``date-time``."""
+    from jsonschema import Draft202012Validator  # see the module's docstring
+
     Draft202012Validator.check_schema(json_schema)
-    return Draft202012Validator(json_schema, format_checker=_FORMATS)
+    return Draft202012Validator(json_schema, format_checker=_formats())
 
 
 def _error_order(error: ValidationError) -> tuple[list[str], str]:
