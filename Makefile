@@ -51,6 +51,8 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check conformance tests conftest.py bench
 	$(BIN)/ruff format --check conformance tests conftest.py bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .hypothesis .pytest_cache
