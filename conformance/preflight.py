@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from conformance.spec import CREATE_OP, operation
 from conformance.target import Target
 from conformance.transport.client import ApiClient
 from conformance.transport.errors import NotJudged, Redirected, TargetUnreachable
@@ -58,7 +59,7 @@ def _check(api: ApiClient, target: Target, who: str, variables: str, tag: str) -
     if response is None:
         return
     status = response.status_code
-    url = target.url("/test-payment")
+    url = target.url(operation(CREATE_OP).relative_path())
     if status in NOT_THE_API:
         raise PreflightRefused(
             f"no Test Payments API at {url} ({status}); check --base-url and --path-prefix"

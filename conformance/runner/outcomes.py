@@ -18,6 +18,7 @@ from conformance.requirements import BY_ID
 from conformance.results import Outcome, RequirementResult, TestOutcome, judge
 from conformance.runner.examples import ExampleArguments
 from conformance.runner.ordering import requirement_of
+from conformance.spec import operation, operation_of
 from conformance.target import Target
 from conformance.transport.client import ApiClient
 from conformance.transport.errors import NotJudged, Redirected, TargetUnreachable
@@ -193,10 +194,8 @@ def answer_of(exchange: Exchange, api_root: str) -> tuple[str, str]:
     """What a failure was judged on, as (grouping key, description). A 5xx or a transport
     error of one operation is one answer wherever it came; any other answer is that exchange."""
     path = exchange.url.removeprefix(api_root) or exchange.url
-    parts = path.split("/")
-    if len(parts) > 2 and parts[1] == "test-payment":
-        parts[2] = "{id}"
-    shape = "/".join(parts).split("?", 1)[0]
+    answered = operation_of(exchange.method, exchange.url, api_root)
+    shape = operation(answered).relative_path() if answered else path.split("?", 1)[0]
     got = exchange.error or str(exchange.status)
     if exchange.error or (exchange.status or 0) >= 500:
         return f"{exchange.method} {shape} {got}", f"{exchange.method} {shape} -> {got}"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from conformance.spec.contract import SpecError, load_spec, resolve
 
@@ -46,6 +46,14 @@ class Operation:
 
     def documents(self, status: int) -> bool:
         return status in self.statuses
+
+    def relative_path(self, payment_id: str | None = None) -> str:
+        """The path below the API root (the spec's prefix dropped), with `payment_id` quoted
+        into its ``{id}``; without one, the template itself."""
+        path = self.path.removeprefix(SPEC_PREFIX)
+        if payment_id is None:
+            return path
+        return path.replace("{id}", quote(payment_id, safe=""))
 
 
 def _walk_operations() -> Iterator[tuple[str, str, dict[str, Any]]]:

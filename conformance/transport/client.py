@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import requests
 from urllib3 import HTTPHeaderDict
 
+from conformance.spec import CREATE_OP, GET_OP, REFUND_OP, operation
 from conformance.target import Credentials, Target
 from conformance.transport.budget import Budget
 from conformance.transport.pacing import Pacer, WaitAllowance
@@ -101,9 +101,10 @@ class ApiClient:
     ) -> requests.Response:
         """POST a payment. `raw` replaces the JSON encoding of `body` (for malformed input)."""
         data = raw if raw is not None else json.dumps(body)
+        create = operation(CREATE_OP)
         return self.send(
-            "POST",
-            "/test-payment",
+            create.method,
+            create.relative_path(),
             key=key,
             headers=headers,
             data=data,
@@ -114,7 +115,8 @@ class ApiClient:
     def get(
         self, payment_id: str, *, headers: Mapping[str, str] | None = None
     ) -> requests.Response:
-        return self.send("GET", f"/test-payment/{quote(payment_id, safe='')}", headers=headers)
+        get = operation(GET_OP)
+        return self.send(get.method, get.relative_path(payment_id), headers=headers)
 
     def refund(
         self,
@@ -124,9 +126,10 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
         header_lines: Iterable[tuple[str, str]] = (),
     ) -> requests.Response:
+        refund = operation(REFUND_OP)
         return self.send(
-            "POST",
-            f"/test-payment/{quote(payment_id, safe='')}/refund",
+            refund.method,
+            refund.relative_path(payment_id),
             key=key,
             headers=headers,
             content_type=None,

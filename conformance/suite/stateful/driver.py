@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import requests
 from hypothesis.stateful import RuleBasedStateMachine
 
 from conformance import checks, spec
 from conformance.not_judged import NotJudgedSkip
-from conformance.spec import CREATE_OP, GET_OP, REFUND_OP, SPEC_PREFIX
+from conformance.spec import CREATE_OP, GET_OP, REFUND_OP
 from conformance.suite.stateful.model import Payment, Shared
 from conformance.target import Credentials
 from conformance.transport.burst import Burst
@@ -100,13 +99,11 @@ class Driver(RuleBasedStateMachine):
         """One request of `operation` ('create', 'get' or 'refund') to its path in the spec, with
         `payment`'s id, or `payment_id` for a payment the target never made."""
         documented = spec.operation(OPERATIONS[operation])
-        path = documented.path.removeprefix(SPEC_PREFIX)
-        if "{id}" in path:
-            if payment is not None:
-                payment_id = str(payment.id)
-            if payment_id is None:
-                raise ValueError(f"a {operation} request needs a payment or a payment_id")
-            path = path.replace("{id}", quote(payment_id, safe=""))
+        if payment is not None:
+            payment_id = str(payment.id)
+        if payment_id is None and "{id}" in documented.path:
+            raise ValueError(f"a {operation} request needs a payment or a payment_id")
+        path = documented.relative_path(payment_id)
 
         def send(base: ApiClient) -> requests.Response:
             client, headers = self.client(auth, base)
