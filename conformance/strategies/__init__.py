@@ -42,6 +42,7 @@ from conformance.strategies.odd_field_values import (
     odd_values,
     wrong_kinds,
 )
+from conformance.strategies.payment_ids import any_unknown_ids, lookalike, unknown_payment_ids
 
 __all__ = [
     "ALNUM",
@@ -54,6 +55,7 @@ __all__ = [
     "OddValue",
     "amounts",
     "another_plain_body",
+    "any_unknown_ids",
     "bad_character_keys",
     "currency_case_changed",
     "customer_ids",
@@ -66,6 +68,7 @@ __all__ = [
     "key_lengths",
     "keys",
     "long_keys",
+    "lookalike",
     "mutations",
     "number_spellings",
     "odd_values",
@@ -80,5 +83,6 @@ __all__ = [
     "set_run_tag",
     "short_keys",
     "unique_key",
+    "unknown_payment_ids",
     "wrong_kinds",
 ]

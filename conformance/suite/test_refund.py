@@ -4,8 +4,6 @@ one refund per payment."""
 from __future__ import annotations
 
 import json
-import random
-import string
 from collections.abc import Callable
 from typing import Any
 
@@ -19,14 +17,13 @@ from conformance.spec import REFUND_OP
 from conformance.strategies import (
     BadKey,
     bad_character_keys,
-    fresh_hex,
-    fresh_uuid,
     keys,
     long_keys,
+    lookalike,
     payment_bodies,
-    rng,
     short_keys,
     unique_key,
+    unknown_payment_ids,
 )
 from conformance.suite.helpers import create_payment, refund_payment
 from conformance.transport.client import ApiClient
@@ -91,48 +88,8 @@ def test_refund_with_an_invalid_key_is_rejected(api: ApiClient, bad: BadKey) -> 
     )
 
 
-def _prefixed_id() -> str:
-    return f"pay_{fresh_hex(16)}"
-
-
-def _uuid_id() -> str:
-    return fresh_uuid()
-
-
-def _plain_id() -> str:
-    return f"unknown{fresh_hex(32)}"
-
-
-def unknown_ids() -> st.SearchStrategy[str]:
-    """Payment ids no target made, in common shapes; the random core is fresh on every draw."""
-    return st.sampled_from((_prefixed_id, _uuid_id, _plain_id)).map(lambda make: make())
-
-
-def lookalike(real: str) -> str:
-    """An id shaped like `real` (same length, same character classes, same prefix) that the
-    target did not make: its last alphanumeric characters are redrawn."""
-    draw = random.Random(rng.getrandbits(64))  # one draw of the run's generator, whatever `real`
-    if real.isdigit():  # sequential numbers: one far beyond any the target has made
-        return str(10**15 + draw.randrange(10**15))
-    positions = [i for i, c in enumerate(real) if c.isascii() and c.isalnum()][-12:]
-    while True:
-        chars = list(real)
-        for i in positions:
-            chars[i] = draw.choice(_same_class(real[i]))
-        candidate = "".join(chars)
-        if candidate != real:
-            return candidate
-
-
-def _same_class(char: str) -> str:
-    for alphabet in ("0123456789", "abcdef", "ABCDEF", string.ascii_lowercase):
-        if char in alphabet:
-            return alphabet
-    return string.ascii_uppercase
-
-
 @pytest.mark.requirement("REFUND-UNKNOWN")
-@given(payment_id=unknown_ids())
+@given(payment_id=unknown_payment_ids())
 def test_refund_of_an_unknown_payment_is_a_client_error(api: ApiClient, payment_id: str) -> None:
     response = api.refund(payment_id, unique_key("ref"))
     checks.unknown_payment_refused(
