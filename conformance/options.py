@@ -14,6 +14,8 @@ from typing import Any
 from conformance.profiles import DEFAULT
 from conformance.shard import parse_shard
 
+__all__ = ["BY_DEST", "COMMAND_ONLY", "OPTIONS", "Option", "register"]
+
 
 @dataclass(frozen=True)
 class Option:

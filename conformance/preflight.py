@@ -23,6 +23,8 @@ from conformance.target import Target
 from conformance.transport.client import ApiClient
 from conformance.transport.errors import NotJudged, Redirected, TargetUnreachable
 
+__all__ = ["NOT_THE_API", "REFUSED", "PreflightRefused", "preflight"]
+
 NOT_THE_API = (404, 405)
 REFUSED = (401, 403)
 

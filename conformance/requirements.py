@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+__all__ = ["AREAS", "BY_ID", "CATALOG", "Level", "Requirement", "get"]
+
 
 class Level(StrEnum):
     MUST = "MUST"

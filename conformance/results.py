@@ -14,6 +14,23 @@ from typing import Any
 from conformance.requirements import CATALOG, Level, Requirement
 from conformance.shard import Shard
 
+__all__ = [
+    "FAILING",
+    "Change",
+    "Count",
+    "Outcome",
+    "RequirementResult",
+    "RunResult",
+    "TestOutcome",
+    "Verdict",
+    "compare_with_baseline",
+    "count",
+    "judge",
+    "listed",
+    "results_for",
+    "why_not_judged",
+]
+
 
 class Outcome(StrEnum):
     PASSED = "passed"

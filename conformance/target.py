@@ -24,6 +24,16 @@ from conformance.profiles import PROFILES
 from conformance.requirements import BY_ID, CATALOG
 from conformance.shard import Shard, owned
 
+__all__ = [
+    "ConformanceConfigError",
+    "Credentials",
+    "Target",
+    "build_target",
+    "check_baseline",
+    "default_label",
+    "run_id_for",
+]
+
 
 class ConformanceConfigError(Exception):
     """A usage or configuration error; the message names the culprit and the fix."""

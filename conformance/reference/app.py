@@ -15,6 +15,20 @@ from starlette.routing import Route
 from .behaviour import Behaviour
 from .model import ApiError, Reply
 
+__all__ = [
+    "LOG",
+    "RESOURCE",
+    "Endpoint",
+    "answers_500",
+    "build_app",
+    "create_payment",
+    "get_payment",
+    "on_api_error",
+    "on_http_error",
+    "on_unexpected_error",
+    "refund_payment",
+]
+
 RESOURCE = "/test-payment"
 LOG = logging.getLogger("conformance.reference")
 Endpoint = Callable[[Request], Awaitable[Response]]

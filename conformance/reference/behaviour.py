@@ -50,6 +50,14 @@ from .settings import MAX_BODY_BYTES, Settings
 from .store import Store, Transaction
 from .validation import BodyError, is_json_media_type, parse_payment_request
 
+__all__ = [
+    "CONFLICT_MESSAGE",
+    "CROSS_OPERATION_MESSAGE",
+    "KEY_REQUIRED_MESSAGE",
+    "Behaviour",
+    "PhaseResult",
+]
+
 CONFLICT_MESSAGE = "Conflict: Idempotency key already used with different request data"
 CROSS_OPERATION_MESSAGE = (
     "Conflict: Idempotency key already used for a different operation or resource"

@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any
 
+__all__ = ["KEY_PATTERN", "body_fingerprint", "canonical", "is_valid_key", "parse_json"]
+
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{6,64}")
 """Letters, digits, ``_`` and ``-``, 6 to 64 of them (REQUIREMENTS.md, "key alphabet")."""
 

@@ -21,6 +21,8 @@ from .settings import DEFAULT_BODY_TIMEOUT_SECONDS, DEFAULT_KEY_TTL_SECONDS, Set
 from .store import Store
 from .variants import VARIANTS
 
+__all__ = ["bind_listening_socket", "main", "parser"]
+
 
 def _client(text: str) -> tuple[str, str]:
     key, sep, secret = text.partition(":")

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+__all__ = ["ReferenceServerError", "RunningServer", "running_reference_server"]
+
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 _READY_PREFIX = "listening on "
 

@@ -11,6 +11,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .store import Transaction
 
+__all__ = [
+    "JSON_TYPE",
+    "ApiError",
+    "KeyedCall",
+    "Payment",
+    "PaymentRequest",
+    "RawNumber",
+    "Refund",
+    "Reply",
+    "StoredKey",
+    "dump_json",
+]
+
 JSON_TYPE = "application/json"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+__all__ = ["JsonErrorH11Protocol"]
+
 _BODY = b'{"statusCode":400,"message":"Invalid HTTP request received."}'
 
 

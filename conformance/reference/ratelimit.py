@@ -7,6 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
+__all__ = ["RateLimiter"]
+
 
 class RateLimiter:
     def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:

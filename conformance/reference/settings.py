@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = [
+    "DEFAULT_BODY_TIMEOUT_SECONDS",
+    "DEFAULT_CLIENT_KEY",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_KEY_TTL_SECONDS",
+    "MAX_BODY_BYTES",
+    "Settings",
+]
+
 DEFAULT_CLIENT_KEY = "reference-client"
 DEFAULT_CLIENT_SECRET = "reference-secret"
 DEFAULT_KEY_TTL_SECONDS = 86_400.0

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 from .model import Payment, Refund, StoredKey
 
+__all__ = ["BUSY_TIMEOUT_SECONDS", "SCHEMA", "Store", "Transaction"]
+
 BUSY_TIMEOUT_SECONDS = 30.0
 
 SCHEMA = """

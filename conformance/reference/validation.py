@@ -17,6 +17,8 @@ from typing import Any
 from .canonical import parse_json
 from .model import PaymentRequest
 
+__all__ = ["CURRENCY_PATTERN", "FIELDS", "BodyError", "is_json_media_type", "parse_payment_request"]
+
 CURRENCY_PATTERN = re.compile(r"[A-Za-z]{3}")
 FIELDS = ("amount", "currency", "description", "customerId")
 

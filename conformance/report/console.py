@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from conformance.results import Change, RequirementResult, RunResult, Verdict
 
+__all__ = ["print_summary", "shared_answers"]
+
 _ORDER = {Verdict.FAIL: 0, Verdict.WARN: 1, Verdict.NOT_JUDGED: 2, Verdict.NOT_RUN: 3}
 _QUIET = (Verdict.PASS, Verdict.OBSERVED)
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from conformance.results import Change, Count, RequirementResult, RunResult, TestOutcome
 
+__all__ = ["SCHEMA_VERSION", "report_data"]
+
 SCHEMA_VERSION = 1
 """Changes only when a change breaks a reader of version 1: a new optional field (e.g.
 `refused_bodies`, `rate_limits`) keeps it, so reports of version 1 stay valid."""

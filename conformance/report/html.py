@@ -14,6 +14,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from conformance.requirements import AREAS
 
+__all__ = ["TEMPLATES", "render_html", "write_html"]
+
 TEMPLATES = Environment(  # every page of the report package renders through this one
     loader=PackageLoader("conformance.report", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+__all__ = ["write_json"]
+
 
 def write_json(data: dict[str, Any], path: Path) -> Path:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

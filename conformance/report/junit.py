@@ -17,6 +17,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+__all__ = ["write_junit"]
+
 _INVALID_XML = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from .matrix import Judgement, cases, run_matrix
 from .table import render_table
 
+__all__ = ["main", "parser"]
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(

@@ -27,6 +27,25 @@ from conformance.reference.faults import FAULTS
 from conformance.reference.variants import VARIANTS, suite_args, warns_of
 from conformance.requirements import CATALOG
 
+__all__ = [
+    "ALL_IDS",
+    "DETECTED",
+    "FAULT_WIDE_IDS",
+    "PROFILE",
+    "RUN_TIMEOUT",
+    "RUN_WIDE",
+    "SANITY",
+    "VARIANT_IDS",
+    "Case",
+    "Judgement",
+    "cases",
+    "command",
+    "fault_ids",
+    "judge",
+    "run_case",
+    "run_matrix",
+]
+
 PROFILE = FAST
 """The profile the self-test runs the suite in (run_case may run the variants in another)."""
 RUN_TIMEOUT = 600.0

@@ -13,6 +13,15 @@ from ..model import ApiError, KeyedCall, Reply, StoredKey, dump_json
 from ..store import Transaction
 from .registry import Fault, fault
 
+__all__ = [
+    "KeysSharedBetweenClients",
+    "LookupBeforeAuth",
+    "RefusedCreateStillProcessed",
+    "SecretOptional",
+    "Stores401",
+    "UnauthorizedGetLeaksPayment",
+]
+
 
 class _StoredReply(ApiError):
     """Carries a stored response out of `authenticate` (answered as is by `render_error`)."""

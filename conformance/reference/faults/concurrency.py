@@ -12,6 +12,14 @@ from ..model import ApiError, KeyedCall, Reply
 from ..store import Transaction
 from .registry import Fault, fault
 
+__all__ = [
+    "WINDOW",
+    "ClaimThenFinishApart",
+    "CreateCheckThenInsert",
+    "RefundKeyRaceRerendered",
+    "RefundOnceCheckThenInsert",
+]
+
 WINDOW = 0.03
 """Seconds between the check and the write."""
 

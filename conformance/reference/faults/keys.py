@@ -12,6 +12,17 @@ from ..canonical import is_valid_key
 from ..model import Reply
 from .registry import Fault, fault
 
+__all__ = [
+    "DuplicateHeaderFirstWins",
+    "EmptyKeyAccepted",
+    "KeyAlphabetUnchecked",
+    "KeyCaseFolded",
+    "KeyLengthUnchecked",
+    "KeyTruncated",
+    "MissingKeyAccepted",
+    "RefundKeyOptional",
+]
+
 _HEADER = b"idempotency-key"
 _ALPHABET = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 

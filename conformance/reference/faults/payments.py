@@ -10,6 +10,16 @@ from ..model import ApiError, Payment, PaymentRequest, Reply
 from ..store import Transaction
 from .registry import Fault, fault
 
+__all__ = [
+    "CurrencyAlwaysUsd",
+    "DedupeByCustomer",
+    "NullCustomerId500",
+    "NullDescription500",
+    "RefundedAmountAsString",
+    "UnknownId500",
+    "ValidationSkipped",
+]
+
 
 @fault
 class CurrencyAlwaysUsd(Fault):

@@ -9,6 +9,8 @@ from ..behaviour import CONFLICT_MESSAGE
 from ..model import ApiError, KeyedCall, Reply
 from .registry import Fault, fault
 
+__all__ = ["ConflictWithoutBody", "NotFoundAsText", "RateLimitWithoutRetryAfter", "Stores429"]
+
 
 @fault
 class ConflictWithoutBody(Fault):

@@ -12,6 +12,14 @@ from ..model import ApiError, KeyedCall, Refund, Reply, StoredKey
 from ..store import Transaction
 from .registry import Fault, fault
 
+__all__ = [
+    "RefundAmountInCents",
+    "RefundReplayMakesNewRefund",
+    "RefundUnknown500",
+    "RefusalFreesRefundKey",
+    "SecondRefundWithNewKey",
+]
+
 
 @fault
 class RefundReplayMakesNewRefund(Fault):

@@ -6,6 +6,8 @@ from typing import TypeVar
 
 from ..behaviour import Behaviour
 
+__all__ = ["FAULTS", "F", "Fault", "fault"]
+
 
 class Fault(Behaviour):
     """A deliberately faulty server: one overridden step, breaking the requirement `breaks`.

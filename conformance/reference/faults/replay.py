@@ -16,6 +16,19 @@ from ..store import Transaction
 from ..validation import is_json_media_type
 from .registry import Fault, fault
 
+__all__ = [
+    "CreateKeyReplayedOnRefund",
+    "FingerprintCurrencyCase",
+    "FingerprintIgnoresCustomer",
+    "FingerprintRawBytes",
+    "FingerprintWholeUnits",
+    "KeysExpireInSeconds",
+    "ReplayCurrentState",
+    "ReplayMakesNewPayment",
+    "ReplayNewTimestamp",
+    "ReplayStatus200",
+]
+
 
 class _CountsReplays(Fault):
     """Counts the replays of each key (replays run inside the store's lock, one at a time)."""

@@ -12,6 +12,14 @@ from ..model import Payment, PaymentRequest, RawNumber, Refund, Reply, dump_json
 from ..store import Transaction
 from .registry import Variant, variant
 
+__all__ = [
+    "ExtraFields",
+    "FloatAmounts",
+    "LowerCaseCurrency",
+    "PendingRefunds",
+    "StatusKeptAfterRefund",
+]
+
 
 @variant
 class ExtraFields(Variant):

@@ -12,6 +12,20 @@ from decimal import Decimal
 from ..model import PaymentRequest
 from .registry import Variant, variant
 
+__all__ = [
+    "CUSTOMER_ID",
+    "PRINTABLE_ASCII",
+    "AmountLimit",
+    "AmountPrecision",
+    "AsciiDescriptions",
+    "BusinessRule",
+    "CustomerIdFormat",
+    "DescriptionLimit",
+    "MinimumAmount",
+    "SomeCurrencies",
+    "decimal_places",
+]
+
 CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
 PRINTABLE_ASCII = re.compile(r"[ -~]{1,255}")
 

@@ -15,6 +15,19 @@ from ..model import ApiError, Reply
 from ..store import Transaction
 from .registry import Variant, variant
 
+__all__ = [
+    "EchoingUnauthorized",
+    "NestFilterErrors",
+    "NestNotFound",
+    "NestValidationPipe",
+    "ProblemDetailErrors",
+    "SpringErrors",
+    "TraceIdErrors",
+    "as_text",
+    "extended",
+    "reason",
+]
+
 
 def reason(status: int) -> str:
     """The reason phrase of a status, as frameworks put it in an `error` field."""

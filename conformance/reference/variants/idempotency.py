@@ -14,6 +14,19 @@ from ..model import ApiError, KeyedCall, Reply, StoredKey
 from ..store import Transaction
 from .registry import Variant, variant
 
+__all__ = [
+    "PRINTABLE_KEY",
+    "Inflight429",
+    "InflightConflict",
+    "KeysPerOperation",
+    "MarkedReplays",
+    "PrintableKeys",
+    "ReplayHeader",
+    "ScopedKeys",
+    "StoredValidationError",
+    "XReplayHeader",
+]
+
 PRINTABLE_KEY = re.compile(r"[!-~]{6,64}")
 
 

@@ -15,6 +15,19 @@ from ..settings import Settings
 from ..store import Store, Transaction
 from .registry import Variant, variant
 
+__all__ = [
+    "CROCKFORD",
+    "MicrosecondTimestamps",
+    "NumericIds",
+    "PlusTwoTimestamps",
+    "SecondTimestamps",
+    "SequentialIds",
+    "UlidIds",
+    "UuidIds",
+    "UuidParam400",
+    "ulid",
+]
+
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 

@@ -22,6 +22,18 @@ from ..settings import Settings
 from ..store import Store
 from .registry import Variant, variant
 
+__all__ = [
+    "EVERY_7TH_WAIT",
+    "Every7th429",
+    "Every7thBare429",
+    "Every7thRetryAfterDate",
+    "EveryNth",
+    "Flaky429",
+    "Gateway429",
+    "RetryAfterDate",
+    "TokenBucket50",
+]
+
 
 class EveryNth(Variant):
     """Counts requests; `nth()` is true for every `every`-th one."""

@@ -12,6 +12,8 @@ from typing import TypeVar
 
 from ..behaviour import Behaviour
 
+__all__ = ["VARIANTS", "V", "Variant", "suite_args", "variant", "warns_of"]
+
 
 class Variant(Behaviour):
     """A conformant server that makes one other allowed choice."""

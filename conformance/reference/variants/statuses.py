@@ -11,6 +11,21 @@ from ..store import Transaction
 from ..validation import is_json_media_type
 from .registry import Variant, variant
 
+__all__ = [
+    "OWNED_ID",
+    "Conflict422",
+    "CrossOperation400",
+    "CrossOperation422",
+    "ForeignPayment403",
+    "OwnerInId400",
+    "SecondRefund400",
+    "SecondRefund422",
+    "SecondRefundReplays",
+    "UnsupportedMediaType415",
+    "Validation422",
+    "owner_tag",
+]
+
 
 @variant
 class Validation422(Variant):

@@ -18,6 +18,18 @@ from starlette.responses import Response, StreamingResponse
 from ..model import JSON_TYPE, Reply
 from .registry import Variant, variant
 
+__all__ = [
+    "CharsetJson",
+    "ChunkedBodies",
+    "ConnectionClose",
+    "CurlAuthHeaders",
+    "GzipBodies",
+    "RequestIds",
+    "RestApiPrefix",
+    "Slow",
+    "accepts_gzip",
+]
+
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether gzip is acceptable: no Accept-Encoding at all means any coding is (RFC 9110
