@@ -1,17 +1,21 @@
 """The total deadline of one request: connect, head and body within the timeout, not per read.
 
 requests' timeout bounds each read, so a target that sends a byte a second never times out.
-A `Deadline` arms a timer for the whole request; the connection the request goes out on (made
-by a session that mounts `DeadlineAdapter`) registers with it, and when the timer fires the
-socket is shut down, which ends any read in progress with an error. `abort_in_flight` ends
-every request in progress at once (the run's stop).
+A `Deadline` is armed for the whole request; the connection the request goes out on (made
+by a session that mounts `DeadlineAdapter`) registers with it, and when it passes the socket is
+shut down, which ends any read in progress with an error. `abort_in_flight` ends every request
+in progress at once (the run's stop). One watchdog thread keeps every deadline of the process:
+a thread started per request cost more than the request itself against a local target.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import socket
 import threading
+import time
 from typing import Any
 
 from requests.adapters import HTTPAdapter
@@ -34,26 +38,72 @@ def abort_in_flight() -> None:
         deadline.expire()
 
 
+class _Watchdog:
+    """One daemon thread that expires each armed deadline when it is due.
+
+    Deadlines are kept in a heap by due time; a finished one stays in it, marked, until it
+    reaches the top (so finishing costs nothing), and the thread is woken only when a new
+    deadline is due before every one it already waits for."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Deadline]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: Deadline) -> None:
+        with self._changed:
+            first = not self._due or deadline.due < self._due[0][0]
+            heapq.heappush(self._due, (deadline.due, next(self._order), deadline))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="request-deadlines", daemon=True
+                )
+                self._thread.start()
+            elif first:
+                self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while self._due and self._due[0][2].finished:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._changed.wait()
+                    continue
+                left = self._due[0][0] - time.monotonic()
+                if left > 0:
+                    self._changed.wait(left)
+                    continue
+                deadline = heapq.heappop(self._due)[2]
+            deadline.expire()
+
+
+_watchdog = _Watchdog()
+
+
 class Deadline:
-    """The timer of one request: when it fires, the request's connection is shut down."""
+    """The deadline of one request: when it passes, the request's connection is shut down."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
+        self.due = 0.0
         self.expired = False
+        self.finished = False
         self._connection: HTTPConnection | None = None
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self.expire)
-        self._timer.daemon = True
 
     def __enter__(self) -> Deadline:
         _in_flight.deadline = self
         with _armed_lock:
             _armed.add(self)
-        self._timer.start()
+        self.due = time.monotonic() + self.seconds
+        _watchdog.arm(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        with self._lock:
+            self.finished = True
         with _armed_lock:
             _armed.discard(self)
         _in_flight.deadline = None
@@ -66,6 +116,8 @@ class Deadline:
 
     def expire(self) -> None:
         with self._lock:
+            if self.finished:
+                return  # answered in full just before it was due: nothing to cut off
             self.expired = True
             if self._connection is not None:
                 _shut(self._connection)
