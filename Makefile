@@ -11,7 +11,7 @@ REPORT_DIR ?= reports
 CONFORMANCE_ARGS ?=
 
 .PHONY: venv serve test conformance bench lint clean
-.PHONY: selftest selftest-soak variants-soak fault-catalog requirements-page
+.PHONY: selftest selftest-soak selftest-workers variants-soak fault-catalog requirements-page
 .PHONY: stateful-soak stateful-detection
 .PHONY: durability-soak conformance-soak
 
@@ -70,6 +70,10 @@ requirements-page: $(STAMP)
 # Every conformant variant with 20 seeds of the fast profile; prints each one's pass count.
 variants-soak: $(STAMP)
 	$(BIN)/python -m conformance.selftest --soak 20 --variants-only
+
+# The matrix twice, the suite run with --workers 1 and with --workers 2: every verdict must agree.
+selftest-workers: $(STAMP)
+	$(BIN)/python -m conformance.selftest --compare-workers 2
 
 fault-catalog: $(STAMP)
 	$(BIN)/python -m conformance.selftest --table docs/fault-catalog.md

@@ -1,6 +1,8 @@
 """``python -m conformance.selftest``: run the fault and variant matrix, print one line per run
 (and, with --soak, each case's pass count), optionally write the catalog table; exit 0 only if
-every fault was caught cleanly and every variant passed."""
+every fault was caught cleanly and every variant passed. With --compare-workers N the matrix
+runs twice, the suite with --workers 1 and with --workers N, and every run's verdicts must be
+the same in both."""
 
 from __future__ import annotations
 
@@ -30,7 +32,27 @@ def parser() -> argparse.ArgumentParser:
     only.add_argument("--faults-only", action="store_true", help="Skip the variants")
     only.add_argument("--variants-only", action="store_true", help="Skip the faults")
     p.add_argument("--table", type=Path, metavar="PATH", help="Write the catalog table here")
+    p.add_argument("--compare-workers", type=int, default=0, metavar="N",
+                   help="Run the matrix with the suite's --workers 1 and --workers N; every "
+                   "run's verdicts must agree")  # fmt: skip
     return p
+
+
+def _differences(serial: list[Judgement], parallel: list[Judgement], workers: int) -> list[str]:
+    """One line per run whose verdicts differ between the suite's --workers 1 and N."""
+    lines = []
+    for one, many in zip(serial, parallel, strict=True):
+        changed = sorted(
+            i
+            for i in set(one.verdicts) | set(many.verdicts)
+            if one.verdicts.get(i) != many.verdicts.get(i)
+        )
+        if changed:
+            shown = ", ".join(
+                f"{i} {one.verdicts.get(i)} -> {many.verdicts.get(i)}" for i in changed
+            )
+            lines.append(f"{one.case.label} seed {one.seed}: --workers {workers} changes {shown}")
+    return lines
 
 
 def _detail(result: Judgement) -> str:
@@ -61,24 +83,40 @@ def main(argv: list[str] | None = None) -> int:
         print("selftest: nothing selected", file=sys.stderr)
         return 2
     started = time.monotonic()
-    results = run_matrix(
-        selected,
-        range(1, args.soak + 1),
-        workers=args.workers,
-        progress=lambda r: print(_line(r), flush=True),
-    )
+    passes = [["--workers", "1"], ["--workers", str(args.compare_workers)]]
+    runs = [
+        run_matrix(
+            selected,
+            range(1, args.soak + 1),
+            workers=args.workers,
+            progress=lambda r: print(_line(r), flush=True),
+            suite_args=suite_args,
+        )
+        for suite_args in (passes if args.compare_workers else [[]])
+    ]
     elapsed = time.monotonic() - started
+    results = [r for run in runs for r in run]
     bad = [r for r in results if not r.ok]
     if args.soak > 1:
         passed = Counter(r.case.label for r in results if r.ok)
         for case in selected:
             print(f"{case.label:<40} {passed[case.label]}/{args.soak} ok")
     print(f"{len(results)} runs in {elapsed:.0f} s with {args.workers} workers; {len(bad)} failed")
+    differing = (
+        _differences(runs[0], runs[-1], args.compare_workers) if args.compare_workers else []
+    )
+    for line in differing:
+        print(line)
+    if args.compare_workers:
+        print(
+            f"verdicts with --workers 1 and --workers {args.compare_workers}: "
+            f"{len(runs[0]) - len(differing)} of {len(runs[0])} runs agree"
+        )
     if args.table:
         args.table.parent.mkdir(parents=True, exist_ok=True)
         args.table.write_text(render_table(results, matrix_seconds=elapsed), encoding="utf-8")
         print(f"table: {args.table}")
-    return 1 if bad else 0
+    return 1 if bad or differing else 0
 
 
 if __name__ == "__main__":

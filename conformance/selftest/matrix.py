@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,22 +173,31 @@ def judge(case: Case, seed: int, exit_code: int, seconds: float, report: Any) ->
     return result
 
 
-def command(case: Case, seed: int, report_dir: Path, profile: str = PROFILE) -> list[str]:
+def command(
+    case: Case, seed: int, report_dir: Path, profile: str = PROFILE, suite_args: Sequence[str] = ()
+) -> list[str]:
     server_arg = f"--reference-arg=--{case.kind}={case.name}"
     return [
         sys.executable, "-m", "conformance", "--reference", server_arg,
         "--profile", profile, "--seed", str(seed), "--report-dir", str(report_dir),
-        "--only", ",".join(case.only), *case.suite_args,
+        "--only", ",".join(case.only), *case.suite_args, *suite_args,
     ]  # fmt: skip
 
 
-def run_case(case: Case, seed: int, workdir: Path, variant_profile: str = PROFILE) -> Judgement:
+def run_case(
+    case: Case,
+    seed: int,
+    workdir: Path,
+    variant_profile: str = PROFILE,
+    suite_args: Sequence[str] = (),
+) -> Judgement:
+    """One run of the suite against `case`; `suite_args` go last (after the case's own)."""
     report_dir = workdir / f"{case.kind}-{case.name}-{seed}"
     profile = variant_profile if case.kind == "variant" else PROFILE
     started = time.monotonic()
     try:
         done = subprocess.run(
-            command(case, seed, report_dir, profile),
+            command(case, seed, report_dir, profile, suite_args),
             capture_output=True,
             text=True,
             timeout=RUN_TIMEOUT,
@@ -215,6 +224,7 @@ def run_matrix(
     workdir: Path | None = None,
     progress: Callable[[Judgement], None] | None = None,
     variant_profile: str = PROFILE,
+    suite_args: Sequence[str] = (),
 ) -> list[Judgement]:
     """Every case with every seed, `workers` runs at a time. Whole-suite runs start first (the
     long ones last would leave a worker idle at the end); `progress` hears of each run as it
@@ -225,7 +235,8 @@ def run_matrix(
         where = workdir or Path(scratch)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = {
-                i: pool.submit(run_case, *jobs[i], where, variant_profile) for i in started_first
+                i: pool.submit(run_case, *jobs[i], where, variant_profile, suite_args)
+                for i in started_first
             }
             for future in as_completed(futures.values()):
                 if progress:
