@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.profiles import DEFAULT
+from conformance.profiles import DEFAULT, PROFILES
 from conformance.shard import parse_shard
 
 __all__ = ["BY_DEST", "COMMAND_ONLY", "OPTIONS", "Option", "register"]
@@ -111,7 +111,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "--profile",
-        "How many examples each property tries: fast, default or thorough",
+        f"How many examples each property tries: {', '.join(PROFILES)}",
         env="CONFORMANCE_PROFILE",
         default=DEFAULT,
     ),
