@@ -107,7 +107,6 @@ def test_generated_requests_never_get_a_5xx(api: ApiClient, case: Any) -> None:
     checks.no_server_error(send_case(api, case), title="A generated request got a server error")
 
 
-@pytest.mark.scans_the_run
 @pytest.mark.requirement("ERR-NO-5XX")
 def test_unusual_values_in_a_create_body_never_get_a_5xx(api: ApiClient) -> None:
     """Each value once (a few dozen requests): accepted or refused as the target likes (the
@@ -117,6 +116,7 @@ def test_unusual_values_in_a_create_body_never_get_a_5xx(api: ApiClient) -> None
         checks.no_server_error(response, title=f"A create with {odd.what} got a server error")
 
 
+@pytest.mark.scans_the_run
 @pytest.mark.requirement("ERR-NO-5XX")
 def test_no_request_of_the_run_got_a_5xx(api: ApiClient) -> None:
     exchanges = [e for e in _judged(api) if e.status is not None and e.status >= 500]
