@@ -6,7 +6,8 @@ each requirement over the outcomes of all parts with the same rules as a whole r
 A test that scans the run (shard.SCANS_THE_RUN) ran in every part: its failures are all kept,
 and without one the outcome that says the least (not judged, then passed, then skipped) stands
 for all. The parts' 429s and seconds waited add up (they waited side by side, so the run's
-wall time is shorter than that sum).
+wall time is shorter than that sum). The state machine's sequence coverage is the one part's
+that ran it (were there several, what none of them tried stays unseen).
 """
 
 from __future__ import annotations
@@ -17,11 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from conformance.requirements import BY_ID
-from conformance.results import Outcome, RunResult, TestOutcome, compare_with_baseline, judge
+from conformance.results import (
+    Outcome,
+    RunResult,
+    SequenceCoverage,
+    TestOutcome,
+    compare_with_baseline,
+    judge,
+)
 from conformance.shard import Shard
 from conformance.target import default_label
 
-__all__ = ["MergeError", "Part", "load_part", "merge", "outcome_of"]
+__all__ = ["MergeError", "Part", "load_part", "merge", "outcome_of", "sequence_coverage"]
 
 STANDS_FOR_ALL = {Outcome.NOT_JUDGED: 0, Outcome.PASSED: 1, Outcome.SKIPPED: 2}
 """Which outcome of a test that every part made stands for all, when none failed (lowest)."""
@@ -86,6 +94,13 @@ def outcome_of(entry: dict[str, Any], requirement_id: str) -> TestOutcome:
         repro_files=[files["sh"], files["pytest"]] if files else [],
         answers=[(str(key), str(text)) for key, text in entry.get("answers", [])],
     )
+
+
+def sequence_coverage(parts: Sequence[Part]) -> SequenceCoverage | None:
+    """The coverage of the parts that ran the state machine, as one; None if none did."""
+    found = [p.data.get("sequence_coverage") for p in parts]
+    ran = [SequenceCoverage.of(data) for data in found if isinstance(data, dict)]
+    return SequenceCoverage.merged(ran) if ran else None
 
 
 def check_parts(parts: Sequence[Part]) -> None:
@@ -193,4 +208,5 @@ def merge(
         wait_allowance=float(paced[0].get("wait_allowance", 0.0)),
         rate_cap=None if None in caps else sum(cap for cap in caps if cap is not None),
         label=str(first.get("label") or default_label(first["target"])),
+        sequence_coverage=sequence_coverage(parts),
     )

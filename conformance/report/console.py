@@ -82,6 +82,8 @@ def print_summary(run: RunResult, say: Callable[[str], None]) -> None:
             say("")
             _print_failure(run, result, say, indent="")
     say("")
+    if run.sequence_coverage is not None:
+        say(run.sequence_coverage.line())
     say(
         f"{run.requests} requests in {run.duration:.1f}s ({run.pacing_line}); "
         f"run {run.run_id}, seed {run.seed}"

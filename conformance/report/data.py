@@ -10,7 +10,8 @@ __all__ = ["SCHEMA_VERSION", "report_data"]
 
 SCHEMA_VERSION = 1
 """Changes only when a change breaks a reader of version 1: a new optional field (e.g.
-`refused_bodies`, `rate_limits`) keeps it, so reports of version 1 stay valid."""
+`refused_bodies`, `rate_limits`, `sequence_coverage`) keeps it, so reports of version 1 stay
+valid."""
 
 
 def _test(outcome: TestOutcome) -> dict[str, Any]:
@@ -138,5 +139,8 @@ def report_data(run: RunResult) -> dict[str, Any]:
         },
         "baseline": _baseline(run),
         "shard": _shard(run),
+        "sequence_coverage": (
+            run.sequence_coverage.as_dict() if run.sequence_coverage is not None else None
+        ),
         "requirements": [_requirement(result) for result in run.requirements],
     }

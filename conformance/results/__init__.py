@@ -1,5 +1,7 @@
-"""Outcomes to verdicts, per requirement (`verdicts`) and for the whole run (`summary`)."""
+"""Outcomes to verdicts, per requirement (`verdicts`) and for the whole run (`summary`), and the
+state machine's sequence coverage (`coverage`, observed, never judged)."""
 
+from conformance.results.coverage import SequenceCoverage, Tally
 from conformance.results.summary import (
     EXIT_CONFORMANT,
     EXIT_INCOMPLETE,
@@ -34,6 +36,8 @@ __all__ = [
     "Outcome",
     "RequirementResult",
     "RunResult",
+    "SequenceCoverage",
+    "Tally",
     "TestOutcome",
     "Verdict",
     "compare_with_baseline",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.requirements import Level
+from conformance.results import SequenceCoverage
 from conformance.results.verdicts import Outcome, RequirementResult, Verdict, why_not_judged
 from conformance.shard import Shard
 
@@ -136,6 +137,8 @@ class RunResult:
 
     label: str = ""
     """--label: how the run is named in reports and comparisons (the target's host by default)."""
+    sequence_coverage: SequenceCoverage | None = None
+    """The orders of actions the state machine tried; None when it did not run (observation)."""
 
     def count(self, verdict: Verdict, level: Level | None = None) -> int:
         return sum(

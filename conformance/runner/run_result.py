@@ -16,6 +16,7 @@ from conformance.profiles import DEFAULT
 from conformance.results import (
     RequirementResult,
     RunResult,
+    SequenceCoverage,
     TestOutcome,
     compare_with_baseline,
     results_for,
@@ -99,6 +100,7 @@ def run_result(
     aborted: str,
     interrupted: str,
     baseline: Baseline | None,
+    sequence_coverage: SequenceCoverage | None = None,
 ) -> RunResult:
     """The run that started at `started` (`clock` on the monotonic clock), as it ended."""
     return RunResult(
@@ -126,4 +128,5 @@ def run_result(
         wait_allowance=target.max_rate_limit_wait,
         rate_cap=target.rate,
         label=target.label,
+        sequence_coverage=sequence_coverage,
     )

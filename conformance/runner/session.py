@@ -11,7 +11,7 @@ import pytest
 
 from conformance.not_judged import NotJudgedSkip
 from conformance.preflight import PreflightRefused, preflight
-from conformance.results import RunResult
+from conformance.results import RunResult, SequenceCoverage
 from conformance.runner.examples import ExampleArguments
 from conformance.runner.ordering import requirement_of, selection
 from conformance.runner.outcomes import Outcomes
@@ -47,6 +47,11 @@ class ConformanceRun:
         self.stop_handlers = StopHandlers(self.api.budget)
         self.console = Console(config)
         self.heartbeat = Heartbeat(self.api, self.console)
+        self.sequence_coverage: SequenceCoverage | None = None
+
+    def record_sequence_coverage(self, coverage: SequenceCoverage) -> None:
+        """What the state machine covered, for the reports (RunContext)."""
+        self.sequence_coverage = coverage
 
     # -- before the tests -------------------------------------------------------------------
     def prepare(self, items: list[pytest.Item]) -> None:
@@ -139,6 +144,7 @@ class ConformanceRun:
             aborted=self.aborted,
             interrupted=interrupted,
             baseline=self.baseline,
+            sequence_coverage=self.sequence_coverage,
         )
         paths = write_reports(self.result, self.target.report_dir)
         print_summary(self.result, self.console.say)

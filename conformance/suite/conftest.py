@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from conformance.results import SequenceCoverage
 from conformance.run_context import RUN_CONTEXT_KEY, RunContext
 from conformance.target import Target
 from conformance.transport.client import ApiClient
@@ -39,6 +40,12 @@ def observe(request: pytest.FixtureRequest) -> Callable[[str], None]:
     notes: list[str] = []
     request.node.conformance_observations = notes
     return notes.append
+
+
+@pytest.fixture
+def record_sequence_coverage(request: pytest.FixtureRequest) -> Callable[[SequenceCoverage], None]:
+    """Hand the run the state machine's sequence coverage (shown in the reports, never judged)."""
+    return _run(request).record_sequence_coverage
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ pause (`payments.py`, `refunds.py`, `access.py`); `driver.py` sends them and han
 answer to the registered checks of `conformance.checks`, naming the requirement the step
 breaks; `machine.py` adds the invariants and `runner.py` runs it under Hypothesis. The run
 reproduces the shortest failing sequence like any other failure (`conformance.repro`).
+`coverage.py` records which orders of actions the run applied to one payment (pairs and
+triples, shown in the reports, never judged).
 """
 
 from __future__ import annotations

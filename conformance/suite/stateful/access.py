@@ -11,6 +11,7 @@ from hypothesis.stateful import consumes, multiple, precondition, rule
 
 from conformance import checks
 from conformance.strategies import BadKey, another_plain_body, plain_bodies
+from conformance.suite.stateful.coverage import REPLAY
 from conformance.suite.stateful.driver import AUTH_FAILURES, MISSING, Driver
 from conformance.suite.stateful.model import (
     PAYMENTS,
@@ -140,7 +141,9 @@ class AccessRules(Driver):
         mine = self.payment_under(owner, payment.key)
         if mine is not None:  # that client already holds an answer under the key: a replay
             call = self.request("create", auth=owner, key=mine.key, body=json.dumps(mine.body))
-            self.judge_replay(self.send(call), mine, "REPLAY-IDENTICAL")
+            answer = self.send(call)
+            self.applied(mine, REPLAY)
+            self.judge_replay(answer, mine, "REPLAY-IDENTICAL")
             return multiple()
         call = self.request("create", auth=owner, key=payment.key, body=json.dumps(payment.body))
         answer = self.send(call)

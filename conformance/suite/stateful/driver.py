@@ -19,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine
 from conformance import checks, spec
 from conformance.not_judged import NotJudgedSkip
 from conformance.spec import CREATE_OP, GET_OP, REFUND_OP
+from conformance.suite.stateful.coverage import CREATE, RULE_ACTIONS
 from conformance.suite.stateful.model import Payment, Shared
 from conformance.target import Credentials
 from conformance.transport.burst import Burst
@@ -62,6 +63,11 @@ class Driver(RuleBasedStateMachine):
     def begin(self, name: str) -> None:
         self.step += 1
         self.rule_name = name
+
+    def applied(self, payment: Payment, action: str | None = None) -> None:
+        """Note that the step acted on `payment`: its rule's action (see `coverage`), unless
+        `action` says which. Observation only: it never judges and never fails a step."""
+        self.shared.coverage.apply(payment.history, action or RULE_ACTIONS[self.rule_name])
 
     # -- sending -------------------------------------------------------------------------------
     def client(self, auth: str, base: ApiClient | None = None) -> tuple[ApiClient, dict[str, str]]:
@@ -221,6 +227,7 @@ class Driver(RuleBasedStateMachine):
             checks.Answer.of(response).get("id"), response, owner, body, key, response
         )
         self.known.append(payment)
+        self.applied(payment, CREATE)
         return payment
 
     def payment_under(self, owner: str, key: str) -> Payment | None:

@@ -26,6 +26,7 @@ from conformance.strategies import (
     rng,
     short_keys,
 )
+from conformance.suite.stateful.coverage import Coverage
 from conformance.target import Target
 from conformance.transport.client import ApiClient
 from conformance.transport.records import Exchange
@@ -61,6 +62,8 @@ class Payment:
     """The answer stored under the key; None until the first replay after a burst."""
     refunds: list[requests.Response] = field(default_factory=list)
     """Every 2xx refund answer for this payment (one refund id among them)."""
+    history: list[str] = field(default_factory=list)
+    """The actions applied to it, in order (the vocabulary of `coverage`)."""
 
 
 @dataclass(eq=False)
@@ -93,6 +96,8 @@ class Shared:
     last_violation: Violation | None = None
     last_evidence: list[Exchange] = field(default_factory=list)
     """The exchanges of the example that raised `last_violation`."""
+    coverage: Coverage = field(default_factory=Coverage)
+    """The orders of actions every example applied to its payments."""
 
 
 def fresh_key_specs() -> st.SearchStrategy[str]:

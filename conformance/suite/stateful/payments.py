@@ -72,7 +72,9 @@ class PaymentRules(Driver):
         }.get(spelling, "REPLAY-IDENTICAL")
         if payment.refunds:
             requirement = "REPLAY-AFTER-CHANGE"
-        self.judge_replay(self.send(call), payment, requirement)
+        answer = self.send(call)
+        self.applied(payment)
+        self.judge_replay(answer, payment, requirement)
 
     @rule(payment=PAYMENTS)
     def replay_after_a_short_pause(self, payment: Payment) -> None:
@@ -91,9 +93,9 @@ class PaymentRules(Driver):
         call = self.request(
             "create", auth=payment.owner, key=payment.key, body=json.dumps(payment.body)
         )
-        self.judge_replay(
-            self.send(call), payment, "REPLAY-DELAYED" if real else "REPLAY-IDENTICAL"
-        )
+        answer = self.send(call)
+        self.applied(payment)
+        self.judge_replay(answer, payment, "REPLAY-DELAYED" if real else "REPLAY-IDENTICAL")
 
     @rule(payment=PAYMENTS, data=st.data())
     def retry_with_a_changed_body(self, payment: Payment, data: st.DataObject) -> None:
@@ -103,6 +105,7 @@ class PaymentRules(Driver):
             "create", auth=payment.owner, key=payment.key, body=json.dumps(mutation.body)
         )
         answer = self.send(call)
+        self.applied(payment)
         conflict = self.shared.target.conflict_status
         if answer.status_code != conflict and refused_body(mutation.body, answer):
             return  # a business rule of the target's refused the changed body itself
@@ -129,12 +132,14 @@ class PaymentRules(Driver):
             self.judge(checks.payments_are_distinct, other.response, winner)
         payment = Payment(checks.Answer.of(winner).get("id"), winner, "first", body, made, None)
         self.known.append(payment)
+        self.applied(payment)
         return payment
 
     @rule(payment=PAYMENTS)
     def get_payment(self, payment: Payment) -> None:
         self.begin("get_payment")
         fetched = self.send(self.request("get", auth=payment.owner, payment=payment))
+        self.applied(payment)
         self.judge(checks.payment_reads_as_created, payment.response, fetched)
 
     @rule()

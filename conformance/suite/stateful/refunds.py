@@ -55,6 +55,7 @@ class RefundRules(Driver):
         self.begin("refund_payment")
         made = make_key(key)
         answer = self.send(self.request("refund", auth=payment.owner, payment=payment, key=made))
+        self.applied(payment)
         return self.judge_refund(answer, payment, made)
 
     @rule(target=REFUND_KEYS, refund=REFUND_KEYS)
@@ -62,6 +63,7 @@ class RefundRules(Driver):
         self.begin("refund_again_with_a_new_key")
         payment, made = refund.payment, make_key("fresh:20")
         answer = self.send(self.request("refund", auth=payment.owner, payment=payment, key=made))
+        self.applied(payment)
         return self.judge_refund(answer, payment, made)
 
     @rule(refund=REFUND_KEYS)
@@ -70,6 +72,7 @@ class RefundRules(Driver):
         payment = refund.payment
         call = self.request("refund", auth=payment.owner, payment=payment, key=refund.key)
         answer = self.send(call)
+        self.applied(payment)
         if refund.stored is not None:
             self.judge(
                 checks.replay_is_identical, refund.stored, answer, requirement="REFUND-REPLAY"
@@ -98,6 +101,7 @@ class RefundRules(Driver):
         answers = self.send_together(
             [self.request("refund", auth=payment.owner, payment=payment, key=k) for k in keys]
         )
+        self.applied(payment)
         self.judge(
             checks.at_most_one_refund, *answers, *payment.refunds, requirement="CONC-REFUND-ONCE"
         )
@@ -119,6 +123,7 @@ class RefundRules(Driver):
         key = make_key("fresh:20")
         call = self.request("refund", auth=payment.owner, payment=payment, key=key)
         answers = self.send_together([call] * BURST)
+        self.applied(payment)
         self.judge(checks.simultaneous_answers_agree, *answers, requirement="CONC-REFUND-KEY")
         winner = next((a for a in answers if ok(a)), None)
         return multiple() if winner is None else self.burst_result(winner, payment, key)
@@ -131,6 +136,7 @@ class RefundRules(Driver):
             other = payment
         call = self.request("refund", auth=payment.owner, payment=payment, key=other.key)
         answer = self.send(call)
+        self.applied(payment)
         return self.judge_cross_operation(
             answer, other.stored, lambda: self.judge_refund(answer, payment, other.key, CROSS)
         )
@@ -142,6 +148,7 @@ class RefundRules(Driver):
             return multiple()
         call = self.request("refund", auth=payment.owner, payment=payment, key=refund.key)
         answer = self.send(call)
+        self.applied(payment)
         return self.judge_cross_operation(
             answer, refund.stored, lambda: self.judge_refund(answer, payment, refund.key, CROSS)
         )

@@ -1,4 +1,5 @@
-"""Runs the state machine under Hypothesis and hands the run the violation it found.
+"""Runs the state machine under Hypothesis and hands the run the violation it found, and the
+orders of actions it tried (its sequence coverage, an observation that never fails a run).
 
 Hypothesis shrinks a failure to the shortest sequence and replays it last, so the journal's
 current example is the failing one and the run reproduces it like any other failure. When the
@@ -8,6 +9,7 @@ was seen is raised with the evidence of the example that showed it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 import hypothesis
@@ -16,6 +18,7 @@ from hypothesis.errors import Flaky, FlakyStrategyDefinition
 from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.checks import Violation
+from conformance.results import SequenceCoverage
 from conformance.suite.stateful.machine import PaymentsModel
 from conformance.suite.stateful.model import Shared
 from conformance.target import Target
@@ -25,10 +28,22 @@ from conformance.transport.errors import NotJudged
 __all__ = ["run_the_model"]
 
 
-def run_the_model(api: ApiClient, target: Target) -> None:
-    """Examples and steps from the profile, seeded with the run's seed."""
+def run_the_model(
+    api: ApiClient,
+    target: Target,
+    record_coverage: Callable[[SequenceCoverage], None] | None = None,
+) -> None:
+    """Examples and steps from the profile, seeded with the run's seed; `record_coverage`
+    receives the orders of actions the run applied, whether it passed or not."""
     shared = Shared(api, target)
+    try:
+        _run(api, target, shared)
+    finally:
+        if record_coverage is not None:
+            record_coverage(shared.coverage.figures())
 
+
+def _run(api: ApiClient, target: Target, shared: Shared) -> None:
     def machine() -> PaymentsModel:
         return PaymentsModel(shared)
 
