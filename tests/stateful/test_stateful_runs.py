@@ -1,7 +1,9 @@
-"""The state machine against real servers on loopback: it passes the reference server, and a
-failing run's reproduction, executed as written against the same faulty server, shows the
-failure again. (The conformant variants meet the state machine in the self-test, which runs the
-whole suite against each of them; `make stateful-soak` repeats it over many seeds.)"""
+"""The state machine against real servers on loopback: it passes the reference server, reports
+which orders of actions it applied (its sequence coverage: recorded, counted, the same for the
+same seed, in every report), and a failing run's reproduction, executed as written against the
+same faulty server, shows the failure again. (The conformant variants meet the state machine in
+the self-test, which runs the whole suite against each of them; `make stateful-soak` repeats it
+over many seeds.)"""
 
 from __future__ import annotations
 
@@ -11,11 +13,22 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from conformance.reference.launch import RunningServer, running_reference_server
+from conformance.results import SequenceCoverage
+from conformance.results.coverage import joined
+from conformance.strategies import seed_values
+from conformance.suite.stateful.coverage import POSSIBLE_PAIRS, POSSIBLE_TRIPLES
+from conformance.suite.stateful.machine import PaymentsModel
+from conformance.suite.stateful.model import Shared
+from conformance.target import build_target
+from conformance.transport.client import ApiClient
+from conformance.workers import PARTS_DIR
 from tests.suite_runner import Run, run_suite
 
 KEY, SECRET = "sm-key-4c1d8e", "sm-secret-Zp7Qw2Lx9Vb"
@@ -30,6 +43,10 @@ ENV = {
 SEED = int(os.environ.get("STATEFUL_SEED", "20261127"))
 FAULT = "refund-replay-new-refund"
 """A deterministic multi-step fault: create, refund, and the refund's replay makes a new one."""
+SCHEMA = json.loads(
+    resources.files("conformance.report").joinpath("conformance.schema.json").read_text()
+)
+BODY = {"amount": 12.5, "currency": "USD", "description": "sequence coverage"}
 
 
 def run_state_machine(
@@ -51,12 +68,135 @@ def verdict(report_dir: Path) -> dict[str, object]:
     return dict(report["requirements"][0])
 
 
-def test_the_state_machine_passes_the_reference_server(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def reference_server() -> Iterator[RunningServer]:
     with running_reference_server(*CLIENT_ARGS) as server:
-        run = run_state_machine(server.base_url, tmp_path)
-    entry = verdict(tmp_path)
-    assert entry["verdict"] == "pass", run.stdout[-3000:]
-    assert run.code == 0
+        yield server
+
+
+@pytest.fixture(scope="module")
+def passing_run(reference_server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_state_machine(reference_server.base_url, tmp_path_factory.mktemp("stateful-pass"))
+
+
+def test_the_state_machine_passes_the_reference_server(passing_run: Run) -> None:
+    entry = verdict(passing_run.report_dir)
+    assert entry["verdict"] == "pass", passing_run.stdout[-3000:]
+    assert passing_run.code == 0
+
+
+def test_the_run_reports_the_orders_of_actions_it_applied_in_every_report(
+    passing_run: Run,
+) -> None:
+    coverage = passing_run.report["sequence_coverage"]
+    pairs, triples = coverage["pairs"], coverage["triples"]
+    for tally, possible in ((pairs, POSSIBLE_PAIRS), (triples, POSSIBLE_TRIPLES)):
+        unseen = tally["unseen"]
+        assert tally["possible"] == len(possible)
+        assert len(set(unseen)) == len(unseen)
+        assert set(unseen) <= {joined(sequence) for sequence in possible}
+        assert tally["exercised"] == tally["possible"] - len(unseen)
+    # The steering's goal for the fast profile: every pair (this seed reaches it).
+    assert (pairs["exercised"], pairs["possible"]) == (40, 40), pairs["unseen"]
+    assert 0 < triples["exercised"] < 234
+    assert coverage["actions"] > pairs["exercised"]
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    assert [e.message[:200] for e in validator.iter_errors(passing_run.report)] == []
+    assert SequenceCoverage.of(coverage).line() in passing_run.stdout.splitlines()
+    assert passing_run.last_line.startswith("CONFORMANT: ")  # the closing line stays last
+    html = passing_run.html_path.read_text(encoding="utf-8")
+    assert 'id="sequence-coverage"' in html
+    assert f"pairs 40/40, triples {triples['exercised']}/234" in html
+
+
+def test_the_same_seed_applies_the_same_sequences(
+    passing_run: Run, reference_server: RunningServer, tmp_path: Path
+) -> None:
+    again = run_state_machine(reference_server.base_url, tmp_path)
+    assert again.code == 0, again.explain()
+    assert again.report["sequence_coverage"] == passing_run.report["sequence_coverage"]
+    assert again.report["requests"] == passing_run.report["requests"]
+
+
+def test_a_run_without_the_state_machine_reports_no_coverage(
+    reference_server: RunningServer, tmp_path: Path
+) -> None:
+    run = run_suite(
+        tmp_path, "--base-url", reference_server.base_url, "--only", "PAY-GET",
+        "--profile", "smoke", env=ENV,
+    )  # fmt: skip
+    assert run.code == 0, run.explain()
+    assert run.report["sequence_coverage"] is None
+    assert "state machine sequences" not in run.stdout
+    assert 'id="sequence-coverage"' not in run.html_path.read_text(encoding="utf-8")
+
+
+def test_a_run_in_parts_keeps_the_coverage_of_the_part_that_ran_the_state_machine(
+    reference_server: RunningServer, tmp_path: Path
+) -> None:
+    run = run_suite(
+        tmp_path, "--base-url", reference_server.base_url, "--only", "STATEFUL-MODEL,PAY-GET",
+        "--profile", "fast", "--seed", str(SEED), "--workers", "2", env=ENV,
+    )  # fmt: skip
+    assert run.code == 0, run.explain()
+    parts = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((tmp_path / PARTS_DIR).glob("*/conformance.json"))
+    ]
+    carried = [p["sequence_coverage"] for p in parts if p["sequence_coverage"] is not None]
+    assert len(parts) == 2 and len(carried) == 1  # STATEFUL-MODEL ran in one part only
+    assert run.report["sequence_coverage"] == carried[0]
+    assert SequenceCoverage.of(carried[0]).line() in run.stdout.splitlines()
+
+
+def test_each_rule_notes_its_action_on_the_payment_it_sent_a_request_about(
+    reference_server: RunningServer,
+) -> None:
+    """The rules called one by one against the reference server: each answer is judged as in a
+    run, and the coverage holds exactly the pairs and triples of the two histories."""
+    seed_values(SEED)
+    target = build_target(
+        {
+            "conformance_base_url": reference_server.base_url,
+            "conformance_client_key": KEY,
+            "conformance_client_secret": SECRET,
+            "conformance_second_client_key": SECOND_KEY,
+            "conformance_second_client_secret": SECOND_SECRET,
+        },
+        environ={},
+    )
+    shared = Shared(ApiClient.for_target(target), target)
+    machine = PaymentsModel(shared)
+    first = machine.create_payment(body=dict(BODY), key="uuid")
+    refund = machine.refund_payment(payment=first, key="fresh:24")
+    machine.replay_refund(refund=refund)
+    machine.replay_refund(refund=refund)
+    machine.refund_again_with_a_new_key(refund=refund)
+    machine.send_with_wrong_credentials(payment=first, auth="wrong-secret", operation="get")
+    machine.get_an_unknown_payment()  # left out: neither adds a step to a history
+    machine.get_payment(payment=first)
+    machine.replay_create(payment=first, spelling="as sent", data=None)
+    second = machine.create_the_same_body_with_a_new_key(payment=first)
+    machine.get_payment(payment=second)
+    assert first.history == [
+        "create", "refund", "refund replay", "refund replay", "refund with a new key", "GET",
+        "replay",
+    ]  # fmt: skip
+    assert second.history == ["create", "GET"]
+    assert shared.coverage.pairs == {
+        ("create", "refund"), ("refund", "refund replay"), ("refund replay", "refund replay"),
+        ("refund replay", "refund with a new key"), ("refund with a new key", "GET"),
+        ("GET", "replay"), ("create", "GET"),
+    }  # fmt: skip
+    assert shared.coverage.triples == {
+        ("create", "refund", "refund replay"), ("refund", "refund replay", "refund replay"),
+        ("refund replay", "refund replay", "refund with a new key"),
+        ("refund replay", "refund with a new key", "GET"),
+        ("refund with a new key", "GET", "replay"),
+    }  # fmt: skip
+    figures = shared.coverage.figures()
+    assert (figures.pairs.exercised, figures.triples.exercised, figures.actions) == (7, 5, 9)
+    assert [e.status for e in shared.api.journal.all][:3] == [201, 200, 200]
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +221,17 @@ def test_a_failing_step_names_the_requirement_it_violates(
     _, entry = failing_run
     assert entry["verdict"] == "fail"
     assert " violates " in str(entry["reason"]), entry["reason"]
+
+
+def test_a_failing_run_still_reports_what_it_covered(
+    failing_run: tuple[Path, dict[str, object]],
+) -> None:
+    report_dir, _ = failing_run
+    report = json.loads((report_dir / "conformance.json").read_text(encoding="utf-8"))
+    coverage = report["sequence_coverage"]
+    assert coverage["actions"] >= 3  # at least the create, refund and refund replay that failed
+    assert "create > refund > refund replay" not in coverage["triples"]["unseen"]
+    assert report["exit_code"] == 1  # the fault's verdict, which coverage never changes
 
 
 def test_the_report_carries_both_reproductions(failing_run: tuple[Path, dict[str, object]]) -> None:

@@ -9,7 +9,8 @@ answer to the registered checks of `conformance.checks`, naming the requirement 
 breaks; `machine.py` adds the invariants and `runner.py` runs it under Hypothesis. The run
 reproduces the shortest failing sequence like any other failure (`conformance.repro`).
 `coverage.py` records which orders of actions the run applied to one payment (pairs and
-triples, shown in the reports, never judged).
+triples, shown in the reports, never judged), and `steering.py` makes the machine prefer the
+rules that complete an order not yet tried.
 """
 
 from __future__ import annotations

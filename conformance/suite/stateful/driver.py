@@ -59,8 +59,10 @@ class Driver(RuleBasedStateMachine):
         self.unjudged: list[tuple[requests.Response, str]] = []
         """Answers of the current step still to be judged by the protocol checks."""
         self.api.journal.new_example()  # this example's exchanges are its evidence
+        shared.steering.new_example()
 
     def begin(self, name: str) -> None:
+        self.shared.steering.took(self, name)
         self.step += 1
         self.rule_name = name
 
@@ -68,6 +70,7 @@ class Driver(RuleBasedStateMachine):
         """Note that the step acted on `payment`: its rule's action (see `coverage`), unless
         `action` says which. Observation only: it never judges and never fails a step."""
         self.shared.coverage.apply(payment.history, action or RULE_ACTIONS[self.rule_name])
+        self.shared.steering.note(payment.history)
 
     # -- sending -------------------------------------------------------------------------------
     def client(self, auth: str, base: ApiClient | None = None) -> tuple[ApiClient, dict[str, str]]:

@@ -14,10 +14,12 @@ from conformance.suite.stateful.access import AccessRules
 from conformance.suite.stateful.model import PAYMENTS, REFUND_KEYS, UNSTORED
 from conformance.suite.stateful.payments import PaymentRules
 from conformance.suite.stateful.refunds import RefundRules
+from conformance.suite.stateful.steering import steer
 
 __all__ = ["PaymentsModel"]
 
 
+@steer
 class PaymentsModel(PaymentRules, RefundRules, AccessRules):
     payments = PAYMENTS
     refund_keys = REFUND_KEYS

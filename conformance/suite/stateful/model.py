@@ -27,6 +27,7 @@ from conformance.strategies import (
     short_keys,
 )
 from conformance.suite.stateful.coverage import Coverage
+from conformance.suite.stateful.steering import Steering
 from conformance.target import Target
 from conformance.transport.client import ApiClient
 from conformance.transport.records import Exchange
@@ -98,6 +99,8 @@ class Shared:
     """The exchanges of the example that raised `last_violation`."""
     coverage: Coverage = field(default_factory=Coverage)
     """The orders of actions every example applied to its payments."""
+    steering: Steering = field(default_factory=Steering)
+    """What each round of the run wants next (steering.py)."""
 
 
 def fresh_key_specs() -> st.SearchStrategy[str]:

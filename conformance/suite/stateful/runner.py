@@ -1,10 +1,12 @@
 """Runs the state machine under Hypothesis and hands the run the violation it found, and the
 orders of actions it tried (its sequence coverage, an observation that never fails a run).
 
-Hypothesis shrinks a failure to the shortest sequence and replays it last, so the journal's
-current example is the failing one and the run reproduces it like any other failure. When the
-replay does not fail again (a race, or a target that answers differently), the violation that
-was seen is raised with the evidence of the example that showed it.
+The profile's examples run in rounds, one Hypothesis run each, seeded from the run's seed: before
+a round the steering learns what the earlier ones covered (see steering.py). The first failing
+round ends the run. Hypothesis shrinks a failure to the shortest sequence and replays it last,
+so the journal's current example is the failing one and the run reproduces it like any other
+failure. When the replay does not fail again (a race, or a target that answers differently),
+the violation that was seen is raised with the evidence of the example that showed it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ from conformance.target import Target
 from conformance.transport.client import ApiClient
 from conformance.transport.errors import NotJudged
 
-__all__ = ["run_the_model"]
+__all__ = ["EXAMPLES_PER_ROUND", "rounds", "run_the_model"]
+
+EXAMPLES_PER_ROUND = 2
+"""Examples of one Hypothesis run: the steering learns what the run covered between rounds."""
 
 
 def run_the_model(
@@ -43,16 +48,25 @@ def run_the_model(
             record_coverage(shared.coverage.figures())
 
 
+def rounds(examples: int) -> list[int]:
+    """The profile's examples as rounds of EXAMPLES_PER_ROUND (the first a little larger when
+    they do not divide evenly)."""
+    count = max(1, examples // EXAMPLES_PER_ROUND)
+    return [examples // count + (1 if n < examples % count else 0) for n in range(count)]
+
+
 def _run(api: ApiClient, target: Target, shared: Shared) -> None:
     def machine() -> PaymentsModel:
         return PaymentsModel(shared)
 
-    hypothesis.seed(target.seed)(machine)
     try:
-        run_state_machine_as_test(
-            cast("type[PaymentsModel]", machine),  # Hypothesis only calls it with no arguments
-            settings=settings(settings(), report_multiple_bugs=False),
-        )
+        for number, examples in enumerate(rounds(settings().max_examples)):
+            shared.steering.aim(shared.coverage)
+            hypothesis.seed(target.seed if number == 0 else f"{target.seed}:{number}")(machine)
+            run_state_machine_as_test(
+                cast("type[PaymentsModel]", machine),  # Hypothesis only calls it with no arguments
+                settings=settings(settings(), max_examples=examples, report_multiple_bugs=False),
+            )
     except Violation as failure:
         failure.minimal_example = "\n".join(getattr(failure, "__notes__", []))  # type: ignore[attr-defined]
         raise
