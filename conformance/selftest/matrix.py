@@ -149,7 +149,7 @@ def judge(case: Case, seed: int, exit_code: int, seconds: float, report: Any) ->
         # A conformant server passes outright: no failure, nothing unjudged, and no warning
         # but on the SHOULD ids its choice gives up.
         flagged = sorted(
-            f"{i} {v}"
+            _flagged(i, v, requirements[i].get("reason"))
             for i, v in result.verdicts.items()
             if v in ("fail", "not judged") or (v == "warn" and i not in case.warns)
         )
@@ -171,6 +171,11 @@ def judge(case: Case, seed: int, exit_code: int, seconds: float, report: Any) ->
     if exit_code not in (0, 1):
         result.problems.append(f"exit {exit_code} (usage error or incomplete run)")
     return result
+
+
+def _flagged(requirement: str, verdict: str, reason: object) -> str:
+    """`ID verdict`, with the report's reason when it gives one (why it was not judged)."""
+    return f"{requirement} {verdict}" + (f" ({reason})" if reason else "")
 
 
 def command(

@@ -92,4 +92,4 @@ def test_the_suite_catches_each_fault_on_its_requirement_only(name: str) -> None
 def test_the_suite_passes_each_variant(name: str) -> None:
     """No failure, nothing unjudged, no warning but on the SHOULD ids the variant gives up."""
     result = judged("variant", name)
-    assert (result.exit_code, result.problems) == (0, [])
+    assert (result.exit_code, result.problems) == (0, []), "\n".join(result.problems)
