@@ -175,6 +175,14 @@ PYTEST_ARGS = (
     # rewriting buys nothing; it would rewrite every module of schemathesis' distribution (a
     # pytest plugin) on every run where bytecode is not cached: about 2 s a run.
     "--assert=plain",
+    # The suite needs its own plugin and Hypothesis'; loading every plugin installed beside it
+    # (xdist, anyio, schemathesis' pytest plugin...) costs about 0.4 s of CPU a run, and a
+    # stranger's plugin could change how the suite runs.
+    "--disable-plugin-autoload",
+    "-p",
+    "conformance.plugin",
+    "-p",
+    "_hypothesis_pytestplugin",
     "-p",
     "no:terminal",
     "-p",

@@ -88,7 +88,7 @@ def requests_sent(report_dir: Path, seed: int) -> list[str]:
     ):
         run = run_suite(
             report_dir,
-            "--base-url", url, "--profile", "fast", "--seed", str(seed), "--only", ONLY,
+            "--base-url", url, "--profile", "smoke", "--seed", str(seed), "--only", ONLY,
             env=ENV,
         )  # fmt: skip
         assert run.code == 0, run.explain()
