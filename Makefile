@@ -12,7 +12,7 @@ CONFORMANCE_ARGS ?=
 
 .PHONY: venv serve test conformance bench lint clean
 .PHONY: selftest selftest-soak selftest-workers variants-soak fault-catalog requirements-page
-.PHONY: stateful-soak stateful-detection
+.PHONY: stateful-soak stateful-detection request-counts
 .PHONY: durability-soak conformance-soak
 
 venv: $(STAMP)
@@ -51,6 +51,10 @@ conformance: $(RUNTIME_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The requests each requirement sends in the smoke and fast profiles, beside the faults it catches.
+request-counts: $(STAMP)
+	$(BIN)/python -m bench.requests_by_requirement
 
 lint: $(STAMP)
 	$(BIN)/ruff check conformance tests conftest.py bench

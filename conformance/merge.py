@@ -82,6 +82,7 @@ def outcome_of(entry: dict[str, Any], requirement_id: str) -> TestOutcome:
         part=entry["part"],
         outcome=Outcome(entry["outcome"]),
         duration=float(entry["duration"]),
+        requests=int(entry.get("requests", 0)),
         title=entry.get("title", ""),
         expected=entry.get("expected", ""),
         received=entry.get("received", ""),

@@ -20,6 +20,7 @@ def _test(outcome: TestOutcome) -> dict[str, Any]:
         "part": outcome.part,
         "outcome": outcome.outcome.value,
         "duration": round(outcome.duration, 3),
+        "requests": outcome.requests,
     }
     if outcome.outcome.value != "passed":
         entry.update(

@@ -69,6 +69,8 @@ class TestOutcome:
     part: str
     outcome: Outcome
     duration: float
+    requests: int = 0
+    """Requests the test sent, the retries of its 429 answers included."""
     title: str = ""
     expected: str = ""
     received: str = ""

@@ -48,6 +48,8 @@ class Outcomes:
         self.pending: dict[str, int] = {}
         self.done: dict[str, list[TestOutcome]] = defaultdict(list)
         self.finished_requirements = 0
+        self._requests_before = 0
+        """The run's request count when the current test started."""
         self.reproductions = Reproductions(target, api.session.redactor)
 
     def expect(self, items: Iterable[pytest.Item]) -> None:
@@ -55,6 +57,9 @@ class Outcomes:
         for item in items:
             requirement_id = requirement_of(item)[0]
             self.pending[requirement_id] = self.pending.get(requirement_id, 0) + 1
+
+    def test_started(self) -> None:
+        self._requests_before = self.api.budget.used
 
     def unfinished(self) -> list[str]:
         """The requirements with tests still to make."""
@@ -86,6 +91,7 @@ class Outcomes:
             part=part,
             outcome=Outcome.PASSED,
             duration=report.duration,
+            requests=self.api.budget.used - self._requests_before,
             observations=list(getattr(item, "conformance_observations", [])),
         )
         error = call.excinfo.value if call.excinfo else None

@@ -90,6 +90,7 @@ class ConformanceRun:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self.examples.current_test = item.nodeid
         self.api.journal.new_example()
+        self.outcomes.test_started()
         self.heartbeat.test_started(requirement_of(item)[0])
 
     @pytest.hookimpl(wrapper=True)

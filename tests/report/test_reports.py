@@ -45,6 +45,15 @@ def test_conformance_json_validates_against_the_published_schema(
     assert errors == []
 
 
+def test_each_test_counts_its_requests_and_only_the_preflight_belongs_to_none(
+    failing_run: Run,
+) -> None:
+    tests = [t for r in failing_run.report["requirements"] for t in r["tests"]]
+    counted = sum(t["requests"] for t in tests)
+    assert all(t["requests"] > 0 for t in tests if t["outcome"] == "failed"), tests
+    assert 0 <= failing_run.report["requests"] - counted <= 3  # the preflight's at most three
+
+
 def test_junit_has_one_case_per_requirement_and_failures_carry_expected_and_received(
     failing_run: Run,
 ) -> None:
