@@ -56,8 +56,23 @@ class ComparedRun:
 
 @cache
 def _report_schema() -> Any:
+    """The published schema, read past fields it does not name: a report of a later version of
+    the suite (schema_version 1 still, with optional fields added) is compared on the fields
+    this version knows, which are checked as strictly as ever."""
     text = resources.files("conformance.report").joinpath("conformance.schema.json").read_text()
-    return json.loads(text)
+    return _open_to_additions(json.loads(text))
+
+
+def _open_to_additions(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: _open_to_additions(value)
+            for key, value in node.items()
+            if not (key == "additionalProperties" and value is False)
+        }
+    if isinstance(node, list):
+        return [_open_to_additions(value) for value in node]
+    return node
 
 
 def load_run(path: Path) -> ComparedRun:

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from conformance.__main__ import main
-from conformance.report.compare import compare_data, load_run
+from conformance.report.compare import CompareError, compare_data, load_run
 from tests.report.conftest import LABEL_PAYLOAD, Comparison
 
 SCHEMA = json.loads(
@@ -151,6 +151,22 @@ def test_a_report_without_a_label_is_named_by_its_host(
     before = tmp_path / "conformance.json"
     before.write_text(json.dumps(written), encoding="utf-8")
     assert load_run(before).label == urlsplit(written["target"]).netloc
+
+
+def test_a_report_of_a_later_version_with_fields_added_is_compared(
+    comparison: Comparison, tmp_path: Path
+) -> None:
+    later = json.loads((comparison.runs["reference"].report_dir / "conformance.json").read_text())
+    later["new_run_field"] = {"anything": 1}
+    later["requirements"][0]["new_requirement_field"] = "x"
+    later["requirements"][0]["tests"][0]["new_test_field"] = [1, 2]
+    written = tmp_path / "conformance.json"
+    written.write_text(json.dumps(later), encoding="utf-8")
+    assert load_run(written).data["new_run_field"] == {"anything": 1}
+    later["requirements"][0]["verdict"] = 3  # a known field of the wrong type is still refused
+    written.write_text(json.dumps(later), encoding="utf-8")
+    with pytest.raises(CompareError, match=r"is not a conformance\.json of this suite"):
+        load_run(written)
 
 
 @pytest.mark.parametrize(
