@@ -114,9 +114,8 @@ def check_reference_options(options: argparse.Namespace) -> None:
             f"--reference starts its own target and clients; drop {' and '.join(given)}, or "
             "drop --reference to test that target"
         )
+    from conformance.reference.cli import chosen_behaviour
     from conformance.reference.cli import parser as reference_parser
-    from conformance.reference.faults import FAULTS
-    from conformance.reference.variants import VARIANTS
 
     problems = io.StringIO()
     try:
@@ -129,12 +128,13 @@ def check_reference_options(options: argparse.Namespace) -> None:
             f"--reference-arg: the reference server refuses {' '.join(options.reference_arg)!r}: "
             f"{reason_text}; see python -m conformance.reference --help"
         ) from None
-    for kind, name, catalog in (("fault", args.fault, FAULTS), ("variant", args.variant, VARIANTS)):
-        if name is not None and name not in catalog:
-            raise ConformanceConfigError(
-                f"--reference-arg: unknown {kind} {name!r}; python -m conformance.reference "
-                f"--{kind} list names them"
-            )
+    try:
+        chosen_behaviour(args)
+    except ValueError as exc:
+        kind = "fault" if args.fault is not None else "variant"
+        raise ConformanceConfigError(
+            f"--reference-arg: {exc}; python -m conformance.reference --{kind} list names them"
+        ) from None
 
 
 def _stand_ins(given: dict[str, Any]) -> dict[str, Any]:

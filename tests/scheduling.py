@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.reference.variants.combined import combination_of
+
 __all__ = ["scheduler", "scope_of"]
 
 ONE_WORKER_PER_MODULE = {
@@ -31,6 +33,12 @@ ONE_WORKER_PER_FAULT = {
 }
 """Tests parametrized by a fault's name, which read that fault's run; the value is what
 separates the name from the rest of the parameter id (the reproduction's kind)."""
+ONE_WORKER_PER_COMBINATION = {
+    "tests/selftest/test_fault_catalog.py::test_the_suite_passes_each_variant",
+    "tests/selftest/test_fault_catalog.py::test_the_suite_passes_servers_that_combine_variants",
+}
+"""Tests parametrized by a variant (or a combination of them), which read the run of its
+combination (tests/fault_runs.py)."""
 
 
 def scope_of(nodeid: str) -> str:
@@ -39,6 +47,9 @@ def scope_of(nodeid: str) -> str:
     if path in ONE_WORKER_PER_MODULE:
         return ONE_WORKER_PER_MODULE[path]
     function, _, params = name.partition("[")
+    if f"{path}::{function}" in ONE_WORKER_PER_COMBINATION:
+        variant = params.removesuffix("]")
+        return "variants " + combination_of().get(variant, variant)
     separator = ONE_WORKER_PER_FAULT.get(f"{path}::{function}")
     if separator is None:
         return nodeid

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
-from collections.abc import Mapping
 
 import uvicorn
 
@@ -20,8 +19,9 @@ from .protocol import JsonErrorH11Protocol
 from .settings import DEFAULT_BODY_TIMEOUT_SECONDS, DEFAULT_KEY_TTL_SECONDS, Settings
 from .store import Store
 from .variants import VARIANTS
+from .variants.combined import variant_named
 
-__all__ = ["bind_listening_socket", "main", "parser"]
+__all__ = ["bind_listening_socket", "chosen_behaviour", "main", "parser"]
 
 
 def _client(text: str) -> tuple[str, str]:
@@ -98,7 +98,7 @@ def parser() -> argparse.ArgumentParser:
         "--variant",
         default=Behaviour.name,
         metavar="NAME",
-        help="A conformant variant; 'list' prints them",
+        help="A conformant variant, or several joined with '+'; 'list' prints them",
     )
     choice.add_argument(
         "--fault",
@@ -110,16 +110,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _pick(
-    catalog: Mapping[str, type[Behaviour]], name: str, kind: str, p: argparse.ArgumentParser
-) -> type[Behaviour] | None:
-    if name == "list":
-        for cls in catalog.values():
-            print(f"{cls.name:<24} {cls.summary}")
-        return None
-    if name not in catalog:
-        p.error(f"unknown {kind} {name!r}; '--{kind} list' prints the names")
-    return catalog[name]
+def chosen_behaviour(args: argparse.Namespace) -> type[Behaviour]:
+    """The server the parsed options choose: a fault, or a variant or combination of variants;
+    ValueError saying why a name chooses none."""
+    if args.fault is not None:
+        if args.fault not in FAULTS:
+            raise ValueError(f"unknown fault {args.fault!r}")
+        return FAULTS[args.fault]
+    return variant_named(args.variant)
 
 
 def bind_listening_socket(host: str, port: int) -> socket.socket:
@@ -140,12 +138,15 @@ def bind_listening_socket(host: str, port: int) -> socket.socket:
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    if args.fault is not None:
-        cls = _pick(FAULTS, args.fault, "fault", p)
-    else:
-        cls = _pick(VARIANTS, args.variant, "variant", p)
-    if cls is None:
+    kind, name = ("fault", args.fault) if args.fault is not None else ("variant", args.variant)
+    if name == "list":
+        for listed in (FAULTS if kind == "fault" else VARIANTS).values():
+            print(f"{listed.name:<24} {listed.summary}")
         return 0
+    try:
+        cls = chosen_behaviour(args)
+    except ValueError as exc:
+        p.error(f"{exc}; '--{kind} list' prints the names")
     settings = Settings(
         db_path=args.db,
         key_ttl=args.key_ttl,

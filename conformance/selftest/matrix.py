@@ -25,6 +25,7 @@ from typing import Any
 from conformance.profiles import FAST
 from conformance.reference.faults import FAULTS
 from conformance.reference.variants import VARIANTS, suite_args, warns_of
+from conformance.reference.variants.combined import variant_named
 from conformance.requirements import CATALOG
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "judge",
     "run_case",
     "run_matrix",
+    "variant_case",
 ]
 
 PROFILE = FAST
@@ -104,10 +106,14 @@ def cases(names: Iterable[str] | None = None) -> list[Case]:
         Case("fault", n, c.breaks, tuple(c.also_breaks), fault_ids(c.breaks, c.also_breaks))
         for n, c in FAULTS.items()
     ]
-    found += [
-        Case("variant", n, suite_args=suite_args(c), warns=warns_of(c)) for n, c in VARIANTS.items()
-    ]
+    found += [variant_case(n) for n in VARIANTS]
     return [c for c in found if wanted is None or c.name in wanted]
+
+
+def variant_case(name: str) -> Case:
+    """The case of a variant, or of a combination of variants (`a+b`)."""
+    cls = variant_named(name)
+    return Case("variant", name, suite_args=suite_args(cls), warns=warns_of(cls))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from conformance.reference import (
     Behaviour,
     running_reference_server,
 )
-from conformance.reference.variants import VARIANTS
+from conformance.reference.variants.combined import variant_named
 from conformance.transport.session import retry_after_seconds
 
 PATH = "/api/v0/test-payment"
@@ -149,7 +149,7 @@ def raw_post(
 
 @contextmanager
 def variant_server(name: str, *args: str, retry_429: bool = False) -> Iterator[Api]:
-    """The variant `name` on loopback (with the default and the other client), and an Api
-    that speaks its prefix and header names."""
+    """The variant `name` (or a combination, `a+b`) on loopback (with the default and the
+    other client), and an Api that speaks its prefix and header names."""
     with running_reference_server("--variant", name, *TWO_CLIENTS, *args) as server:
-        yield Api(server.base_url, retry_429=retry_429, server=VARIANTS[name])
+        yield Api(server.base_url, retry_429=retry_429, server=variant_named(name))

@@ -17,6 +17,7 @@ import pytest
 from conformance.reference import Behaviour
 from conformance.reference.faults import FAULTS
 from conformance.reference.variants import VARIANTS, warns_of
+from conformance.reference.variants.combined import SEPARATOR, combination_of
 from conformance.requirements import CATALOG
 from conformance.selftest import cases
 from conformance.selftest.matrix import RUN_WIDE, SANITY, VARIANT_IDS
@@ -92,4 +93,16 @@ def test_the_suite_catches_each_fault_on_its_requirement_only(name: str) -> None
 def test_the_suite_passes_each_variant(name: str) -> None:
     """No failure, nothing unjudged, no warning but on the SHOULD ids the variant gives up."""
     result = judged("variant", name)
+    assert (result.exit_code, result.problems) == (0, []), "\n".join(result.problems)
+
+
+COMBINATIONS = sorted({c for c in combination_of().values() if SEPARATOR in c})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combination", COMBINATIONS)
+def test_the_suite_passes_servers_that_combine_variants(combination: str) -> None:
+    """A server making several allowed choices at once is conformant too; a failure here with
+    every variant of it passing alone is a failure of the combination."""
+    result = judged("variant", combination)
     assert (result.exit_code, result.problems) == (0, []), "\n".join(result.problems)

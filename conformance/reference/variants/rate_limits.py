@@ -39,6 +39,7 @@ class EveryNth(Variant):
     """Counts requests; `nth()` is true for every `every`-th one."""
 
     every = 100
+    runs_alone = True
 
     def __init__(self, store: Store, settings: Settings) -> None:
         super().__init__(store, settings)
@@ -128,6 +129,7 @@ class TokenBucket50(Variant):
         "a token bucket of 50 requests/s per client (bursts of 50): above it 429 with "
         "Retry-After in whole seconds (RATE-LIMIT, RATE-NOT-STORED)"
     )
+    runs_alone = True
 
     def __init__(self, store: Store, settings: Settings) -> None:
         super().__init__(store, settings)

@@ -23,6 +23,9 @@ class Variant(Behaviour):
     suite_options: tuple[str, ...] = ()
     """Suite options a user would give for a target like this one that no attribute of the
     server states (e.g. a larger --max-rate-limit-wait for a limiter the run cannot pace)."""
+    runs_alone = False
+    """True where the choice is about time (a rate limiter, a latency): such a variant is not
+    combined with others (see combined.py)."""
 
 
 VARIANTS: dict[str, type[Behaviour]] = {Behaviour.name: Behaviour}

@@ -56,6 +56,7 @@ class Slow(Variant):
         "and the rest judge answers, not their speed)"
     )
     latency = 0.02
+    runs_alone = True
 
     async def on_request(self) -> None:
         await asyncio.sleep(self.latency)
