@@ -7,6 +7,7 @@ turning outcomes into verdicts in `conformance.results`.
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -90,6 +91,10 @@ def pytest_collection_modifyitems(
     config.stash[RUN_CONTEXT_KEY] = run
     config.pluginmanager.register(run, "conformance-run")
     run.prepare(items)
+    # Everything imported and collected so far lives as long as the run. Frozen, it is left
+    # out of every garbage collection from here on: Hypothesis and pytest each force a full
+    # one, and each would otherwise walk every object of schemathesis, pytest and the suite.
+    gc.freeze()
 
 
 def _target_from_options(config: pytest.Config) -> Target:
