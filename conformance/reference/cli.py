@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
 
@@ -21,7 +24,7 @@ from .store import Store
 from .variants import VARIANTS
 from .variants.combined import variant_named
 
-__all__ = ["bind_listening_socket", "chosen_behaviour", "main", "parser"]
+__all__ = ["bind_listening_socket", "chosen_behaviour", "main", "parser", "serving_in_thread"]
 
 
 def _client(text: str) -> tuple[str, str]:
@@ -147,6 +150,46 @@ def main(argv: list[str] | None = None) -> int:
         cls = chosen_behaviour(args)
     except ValueError as exc:
         p.error(f"{exc}; '--{kind} list' prints the names")
+    try:
+        sock = bind_listening_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"error: cannot bind {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"listening on {_base_url(sock)}", flush=True)
+    server, behaviour = _server(args, cls)
+    server.run(sockets=[sock])
+    behaviour.store.close()
+    return 0
+
+
+@contextmanager
+def serving_in_thread(*argv: str) -> Iterator[str]:
+    """The server these command-line options describe (``--port 0`` unless given), in a thread
+    of this process until the block ends; yields its base URL. For callers that start many
+    short-lived servers: no process to start, no module to import again. The socket listens
+    before the block starts, so a client may connect at once; a refused option raises
+    SystemExit as on the command line, an unknown name ValueError."""
+    args = parser().parse_args(["--port", "0", *argv])
+    server, behaviour = _server(args, chosen_behaviour(args))
+    sock = bind_listening_socket(args.host, args.port)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield _base_url(sock)
+    finally:
+        server.should_exit = True
+        thread.join()
+        sock.close()
+        behaviour.store.close()
+
+
+def _base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _server(args: argparse.Namespace, cls: type[Behaviour]) -> tuple[uvicorn.Server, Behaviour]:
+    """The uvicorn server of the parsed options, not yet serving, and its behaviour."""
     settings = Settings(
         db_path=args.db,
         key_ttl=args.key_ttl,
@@ -156,14 +199,6 @@ def main(argv: list[str] | None = None) -> int:
         latency=args.latency,
     )
     behaviour = cls(Store(settings.db_path), settings)
-    try:
-        sock = bind_listening_socket(args.host, args.port)
-    except OSError as exc:
-        print(f"error: cannot bind {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
-        return 2
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    print(f"listening on http://{shown}:{port}", flush=True)
     config = uvicorn.Config(
         build_app(behaviour),
         log_level="warning",
@@ -173,6 +208,4 @@ def main(argv: list[str] | None = None) -> int:
         lifespan="off",
         timeout_graceful_shutdown=3,
     )
-    uvicorn.Server(config).run(sockets=[sock])
-    behaviour.store.close()
-    return 0
+    return uvicorn.Server(config), behaviour

@@ -11,12 +11,8 @@ from typing import Any
 
 import requests
 
-from conformance.reference import (
-    DEFAULT_CLIENT_KEY,
-    DEFAULT_CLIENT_SECRET,
-    Behaviour,
-    running_reference_server,
-)
+from conformance.reference import DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, Behaviour
+from conformance.reference.cli import serving_in_thread
 from conformance.reference.variants.combined import variant_named
 from conformance.transport.session import retry_after_seconds
 
@@ -150,6 +146,7 @@ def raw_post(
 @contextmanager
 def variant_server(name: str, *args: str, retry_429: bool = False) -> Iterator[Api]:
     """The variant `name` (or a combination, `a+b`) on loopback (with the default and the
-    other client), and an Api that speaks its prefix and header names."""
-    with running_reference_server("--variant", name, *TWO_CLIENTS, *args) as server:
-        yield Api(server.base_url, retry_429=retry_429, server=variant_named(name))
+    other client), and an Api that speaks its prefix and header names. The server runs in a
+    thread of the test's process: the variants' tests start some 130 of them."""
+    with serving_in_thread("--variant", name, *TWO_CLIENTS, *args) as base_url:
+        yield Api(base_url, retry_429=retry_429, server=variant_named(name))

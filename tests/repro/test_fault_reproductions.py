@@ -4,8 +4,9 @@ For each fault of the catalog, the self-test's run of the suite against the refe
 with that fault (tests/fault_runs.py) names the first failure of the requirement it breaks; its
 reproduction, curl script and pytest module alike, is run as written against a freshly started
 server with the fault (it must exit 1) and against a freshly started reference server (it must
-exit 0). Secrets reach the reproductions through the environment only: the fresh servers have
-credentials of their own.
+exit 0); the servers run in a thread of the test's process (172 of them), the reproduction in
+a process of its own. Secrets reach the reproductions through the environment only: the fresh
+servers have credentials of their own.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance.reference.cli import serving_in_thread
 from conformance.reference.faults import FAULTS
-from conformance.reference.launch import running_reference_server
 from tests.fault_runs import judged
 
 pytestmark = pytest.mark.slow
@@ -56,10 +57,10 @@ def run_reproduction(path: Path, kind: str, server_args: tuple[str, ...]) -> Ran
         if kind == "sh"
         else [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)]
     )
-    with running_reference_server(*CLIENTS, *server_args) as server:
+    with serving_in_thread(*CLIENTS, *server_args) as base_url:
         done = subprocess.run(
             command,
-            env={**os.environ, **ENV, "CONFORMANCE_BASE_URL": server.base_url},
+            env={**os.environ, **ENV, "CONFORMANCE_BASE_URL": base_url},
             cwd=path.parent,
             capture_output=True,
             text=True,
