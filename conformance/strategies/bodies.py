@@ -19,6 +19,7 @@ from conformance.strategies.fresh_values import ALNUM
 
 __all__ = [
     "CURRENCIES",
+    "a_cent_off",
     "amounts",
     "another_plain_body",
     "customer_ids",
@@ -39,6 +40,14 @@ def plain_amounts() -> st.SearchStrategy[int | float]:
     return st.builds(_amount, st.integers(1, 1000), st.just(0)) | st.integers(100, 100_000).map(
         lambda cents: round(cents / 100, 2)
     )
+
+
+def a_cent_off(amount: float) -> float:
+    """The smallest change of a plain amount: one cent up, unless that leaves the plain range
+    (then down); 1.0 for an amount so large that a double loses the cent (the state machine
+    changes odd amounts too)."""
+    changed = round(amount + 0.01, 2) if amount + 0.01 <= 1000 else round(amount - 0.01, 2)
+    return changed if changed != amount else 1.0
 
 
 def amounts() -> st.SearchStrategy[int | float]:
@@ -98,8 +107,16 @@ def plain_bodies() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def another_plain_body(body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """A plain body with another amount than `body`'s, so that an answer tells them apart."""
-    return plain_bodies().filter(lambda other: float(other["amount"]) != float(body["amount"]))
+    """A plain body with another amount than `body`'s, so that an answer tells them apart (a
+    cent off where it drew the same one: a filter could fail to find another, as the simplest
+    example draws the simplest body twice)."""
+    return plain_bodies().map(
+        lambda other: (
+            other
+            if float(other["amount"]) != float(body["amount"])
+            else {**other, "amount": a_cent_off(body["amount"])}
+        )
+    )
 
 
 def payment_bodies() -> st.SearchStrategy[dict[str, Any]]:
