@@ -1,4 +1,5 @@
-"""Refund faults: refunds replayed wrongly, made twice, or carrying the wrong data."""
+"""Refund faults: refunds replayed wrongly, made twice (also after a stale read), or carrying the
+wrong data."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import threading
 from dataclasses import replace
 
 from ..behaviour import Behaviour
-from ..model import ApiError, KeyedCall, Refund, Reply, StoredKey
+from ..model import ApiError, KeyedCall, Payment, PaymentRequest, Refund, Reply, StoredKey
 from ..store import Transaction
 from .registry import Fault, fault
 
 __all__ = [
+    "GetRecachesStalePayment",
     "RefundAmountInCents",
     "RefundReplayMakesNewRefund",
     "RefundUnknown500",
@@ -108,3 +110,61 @@ class RefundUnknown500(Fault):
         if not any(tx.get_payment(c, payment_id) for c in self.settings.clients):
             raise RuntimeError(f"payment {payment_id} has no row")  # answered as a 500
         return super().refund_payment(tx, client, payment_id)
+
+
+@fault
+class GetRecachesStalePayment(Fault):
+    name = "get-recaches-stale-payment"
+    summary = (
+        "a GET answers and recaches the payment as it was created, so a refund after a refund "
+        "and a GET refunds it again"
+    )
+    breaks = "REFUND-ONCE"
+    # Only the state machine sends a refund, a GET and another refund to one payment, and its
+    # failing step fails STATEFUL-MODEL too.
+    also_breaks = ("STATEFUL-MODEL",)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.replica: dict[str, Payment] = {}
+        """Each payment as it was created: a read replica that never sees a refund."""
+        self.cache: dict[str, Payment] = {}
+        """What the refund path trusts, instead of the refunds table."""
+        self._lock = threading.Lock()
+
+    def create_payment(self, tx: Transaction, client: str, req: PaymentRequest) -> Reply:
+        reply = super().create_payment(tx, client, req)
+        payment = tx.get_payment(client, str(json.loads(reply.body)["id"]))
+        if payment is not None:
+            with self._lock:
+                self.replica[payment.id] = self.cache[payment.id] = payment
+        return reply
+
+    def get_payment(self, client: str, payment_id: str) -> Reply:
+        with self._lock:
+            stale = self.replica.get(payment_id)
+            if stale is None or stale.client != client:
+                stale = None
+            else:
+                self.cache[payment_id] = stale
+        if stale is None:
+            return super().get_payment(client, payment_id)
+        return Reply(200, self.render_payment(stale))
+
+    def refundable(self, tx: Transaction, client: str, payment_id: str) -> Payment:
+        with self._lock:
+            cached = self.cache.get(payment_id)
+        if cached is None or cached.client != client:
+            return super().refundable(tx, client, payment_id)
+        if cached.status == self.status_after_refund:
+            raise ApiError(self.already_refunded_status, "Payment has already been refunded")
+        return cached
+
+    def write_refund(self, tx: Transaction, payment: Payment) -> Reply:
+        if tx.get_refund_for_payment(payment.id) is None:
+            reply = super().write_refund(tx, payment)
+        else:
+            reply = Reply(200, self.render_refund(self.new_refund(payment)))  # the table keeps one
+        with self._lock:
+            self.cache[payment.id] = replace(payment, status=self.status_after_refund)
+        return reply
