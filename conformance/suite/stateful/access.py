@@ -11,7 +11,6 @@ from hypothesis.stateful import consumes, multiple, precondition, rule
 
 from conformance import checks
 from conformance.strategies import BadKey, another_plain_body, plain_bodies
-from conformance.suite.stateful.coverage import REPLAY
 from conformance.suite.stateful.driver import AUTH_FAILURES, MISSING, Driver
 from conformance.suite.stateful.model import (
     PAYMENTS,
@@ -133,18 +132,13 @@ class AccessRules(Driver):
     def other(self, payment: Payment) -> str:
         return "second" if payment.owner == "first" else "first"
 
-    @precondition(lambda self: self.second is not None)
-    @rule(target=PAYMENTS, payment=PAYMENTS)
+    @precondition(lambda self: self.second is not None and any(not p.reused for p in self.known))
+    @rule(target=PAYMENTS, payment=PAYMENTS.filter(lambda p: not p.reused))
     def another_client_reuses_the_key(self, payment: Payment) -> Any:
+        """Only a key the other client has not sent yet: so the step makes that client a
+        payment of its own or an error, and is a create (its replays are `replay_create`'s)."""
         self.begin("another_client_reuses_the_key")
         owner = self.other(payment)
-        mine = self.payment_under(owner, payment.key)
-        if mine is not None:  # that client already holds an answer under the key: a replay
-            call = self.request("create", auth=owner, key=mine.key, body=json.dumps(mine.body))
-            answer = self.send(call)
-            self.applied(mine, REPLAY)
-            self.judge_replay(answer, mine, "REPLAY-IDENTICAL")
-            return multiple()
         call = self.request("create", auth=owner, key=payment.key, body=json.dumps(payment.body))
         answer = self.send(call)
         if payment.stored is not None:
@@ -157,7 +151,9 @@ class AccessRules(Driver):
         if not checks.Answer.of(answer).ok:
             return multiple()  # its own result may be an error (a 5xx is ERR-NO-5XX's)
         self.judge_new_payment(answer, payment.body, "AUTH-KEY-SCOPE", owner)
-        return self.made(answer, payment.body, payment.key, owner)
+        made = self.made(answer, payment.body, payment.key, owner)
+        payment.reused = made.reused = True
+        return made
 
     @precondition(lambda self: self.second is not None)
     @rule(payment=PAYMENTS, operation=st.sampled_from(("get", "refund")))

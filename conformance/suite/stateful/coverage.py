@@ -5,10 +5,10 @@ The vocabulary: seven actions of a payment's refund flow. Every rule that acts o
 
 - create: the step that made it (`create_payment`, a new key for the same body, a key one
   character off, simultaneous creates, a key first refused with 401, a refund key reused for a
-  create, and the second client reusing a key when that makes a payment of its own);
+  create, the other client reusing a key, and a body with one odd value when the target
+  accepts it; a create the target refused made no payment, so it is no action);
 - replay: the create request again under its key (`replay_create`, also re-encoded or with the
-  header name in lower case; `replay_after_a_short_pause`; the second client replaying a payment
-  of its own);
+  header name in lower case; `replay_after_a_short_pause`);
 - changed retry: its key with a changed body (`retry_with_a_changed_body`);
 - GET: `get_payment`;
 - refund: a refund with a key not yet used for its refunds (`refund_payment`, both simultaneous
@@ -62,12 +62,13 @@ MAKES_A_REFUND_KEY = frozenset({REFUND, NEW_KEY_REFUND})
 
 RULE_ACTIONS: dict[str, str] = {
     "create_payment": CREATE,
+    "create_with_an_odd_value": CREATE,
     "create_the_same_body_with_a_new_key": CREATE,
     "create_with_a_key_one_character_off": CREATE,
     "simultaneous_creates_with_one_key": CREATE,
     "create_with_a_key_refused_with_401": CREATE,
     "create_with_a_refund_key": CREATE,
-    "another_client_reuses_the_key": CREATE,  # or a replay, of the second client's own payment
+    "another_client_reuses_the_key": CREATE,
     "replay_create": REPLAY,
     "replay_after_a_short_pause": REPLAY,
     "retry_with_a_changed_body": CHANGED_RETRY,

@@ -7,7 +7,8 @@ most one refund id, and never more refunded than paid.
 
 from __future__ import annotations
 
-from hypothesis.stateful import invariant
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, invariant
 
 from conformance import checks
 from conformance.suite.stateful.access import AccessRules
@@ -24,6 +25,12 @@ class PaymentsModel(PaymentRules, RefundRules, AccessRules):
     payments = PAYMENTS
     refund_keys = REFUND_KEYS
     unstored = UNSTORED
+
+    @initialize(later=st.booleans())
+    def take_a_turn_in_the_round(self, later: bool) -> None:
+        """Whether this example wants what its round's first example left (steering.py)."""
+        self.later = later
+        self.shared.steering.take_turn(later)
 
     @invariant()
     def every_answer_keeps_to_the_protocol(self) -> None:

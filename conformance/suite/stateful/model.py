@@ -18,7 +18,9 @@ from hypothesis.stateful import Bundle
 from conformance.checks import Violation
 from conformance.strategies import (
     ALNUM,
+    ODD_VALUES,
     BadKey,
+    OddValue,
     bad_character_keys,
     fresh_key,
     key_lengths,
@@ -40,10 +42,12 @@ __all__ = [
     "RefundKey",
     "Shared",
     "Unstored",
+    "acting_on",
     "fresh_key_specs",
     "invalid_bodies",
     "invalid_keys",
     "make_key",
+    "odd_values_to_send",
 ]
 
 PAYMENTS = Bundle("payments")
@@ -65,6 +69,11 @@ class Payment:
     """Every 2xx refund answer for this payment (one refund id among them)."""
     history: list[str] = field(default_factory=list)
     """The actions applied to it, in order (the vocabulary of `coverage`)."""
+    reused: bool = False
+    """Its key was sent by the other client too, which got a payment of its own under it."""
+    open_to: frozenset[str] | None = None
+    """The actions the steering lets a rule apply to it at the current step (None: any); see
+    `acting_on`."""
 
 
 @dataclass(eq=False)
@@ -103,6 +112,18 @@ class Shared:
     """What each round of the run wants next (steering.py)."""
 
 
+def acting_on(bundle: Bundle[Any], action: str) -> st.SearchStrategy[Any]:
+    """Draws from `bundle` (payments, or refund keys of a payment) for a rule of `action`:
+    only those whose payment the steering lets `action` at the current step, so a steered
+    step acts on the payment it was steered for (steering.py), not on another."""
+
+    def open_to(value: Payment | RefundKey) -> bool:
+        payment = value.payment if isinstance(value, RefundKey) else value
+        return payment.open_to is None or action in payment.open_to
+
+    return bundle.filter(open_to)
+
+
 def fresh_key_specs() -> st.SearchStrategy[str]:
     """How a new key is made: `uuid` or `fresh:LENGTH` (see make_key)."""
     return st.one_of(st.just("uuid"), key_lengths().map(lambda n: f"fresh:{n}"))
@@ -130,6 +151,20 @@ def invalid_keys() -> st.SearchStrategy[tuple[BadKey, str]]:
         st.one_of(short_keys(), long_keys()).map(lambda k: (k, "KEY-LENGTH")),
         bad_character_keys().map(lambda k: (BadKey(k.wire(), k.reason), "KEY-ALPHABET")),
     )
+
+
+def _utf8_spelling(odd: OddValue) -> bool:
+    try:
+        json.dumps(json.loads(odd.text("")), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def odd_values_to_send() -> st.SearchStrategy[OddValue]:
+    """The odd values of `conformance.strategies` (valid JSON kind, odd content) but a lone
+    surrogate: a payment's body is re-sent re-encoded as UTF-8 text, which cannot carry one."""
+    return st.sampled_from(tuple(odd for odd in ODD_VALUES if _utf8_spelling(odd)))
 
 
 def invalid_bodies(tag: str) -> list[tuple[str, str, str]]:

@@ -10,10 +10,18 @@ from hypothesis import strategies as st
 from hypothesis.stateful import multiple, rule
 
 from conformance import checks
-from conformance.strategies import fresh_hex, mutations, plain_bodies, reencodings
+from conformance.strategies import OddValue, fresh_hex, mutations, plain_bodies, reencodings
 from conformance.suite.helpers import refused_body
+from conformance.suite.stateful.coverage import CHANGED_RETRY, GET, REPLAY
 from conformance.suite.stateful.driver import BURST, Driver
-from conformance.suite.stateful.model import PAYMENTS, Payment, fresh_key_specs, make_key
+from conformance.suite.stateful.model import (
+    PAYMENTS,
+    Payment,
+    acting_on,
+    fresh_key_specs,
+    make_key,
+    odd_values_to_send,
+)
 from conformance.transport.client import KEY_HEADER
 
 __all__ = ["PAUSE", "PaymentRules"]
@@ -51,8 +59,23 @@ class PaymentRules(Driver):
         self.judge_new_payment(response, payment.body, "KEY-DISTINCT", payment.owner)
         return self.made(response, payment.body, key, payment.owner)
 
+    @rule(target=PAYMENTS, odd=odd_values_to_send(), key=fresh_key_specs())
+    def create_with_an_odd_value(self, odd: OddValue, key: str) -> Any:
+        """A valid body but for one field's odd content, under a fresh key. A target may accept
+        or refuse it (REQUIREMENTS.md asks neither), so only the protocol checks judge the
+        answer, as they judge every answer. Accepted, it is a payment like any other, replayed
+        and refunded by the other rules; refused, the model keeps nothing of it (what the key
+        does next is PAY-VALIDATION-KEY's, INFO). The body goes as the model spells every body
+        (`json.dumps`, so `1e308` as `1e+308`): its replays must be the same request."""
+        self.begin("create_with_an_odd_value")
+        made, body = make_key(key), json.loads(odd.text(self.shared.target.run_id))
+        answer = self.send(self.request("create", key=made, body=json.dumps(body)))
+        if not checks.Answer.of(answer).ok:
+            return multiple()
+        return self.made(answer, body, made)
+
     @rule(
-        payment=PAYMENTS,
+        payment=acting_on(PAYMENTS, REPLAY),
         spelling=st.sampled_from(("as sent", "re-encoded", "header name in lower case")),
         data=st.data(),
     )
@@ -76,7 +99,7 @@ class PaymentRules(Driver):
         self.applied(payment)
         self.judge_replay(answer, payment, requirement)
 
-    @rule(payment=PAYMENTS)
+    @rule(payment=acting_on(PAYMENTS, REPLAY))
     def replay_after_a_short_pause(self, payment: Payment) -> None:
         self.begin("replay_after_a_short_pause")
         shared = self.shared
@@ -97,7 +120,7 @@ class PaymentRules(Driver):
         self.applied(payment)
         self.judge_replay(answer, payment, "REPLAY-DELAYED" if real else "REPLAY-IDENTICAL")
 
-    @rule(payment=PAYMENTS, data=st.data())
+    @rule(payment=acting_on(PAYMENTS, CHANGED_RETRY), data=st.data())
     def retry_with_a_changed_body(self, payment: Payment, data: st.DataObject) -> None:
         self.begin("retry_with_a_changed_body")
         mutation = data.draw(mutations(payment.body), label="changed body")
@@ -135,7 +158,7 @@ class PaymentRules(Driver):
         self.applied(payment)
         return payment
 
-    @rule(payment=PAYMENTS)
+    @rule(payment=acting_on(PAYMENTS, GET))
     def get_payment(self, payment: Payment) -> None:
         self.begin("get_payment")
         fetched = self.send(self.request("get", auth=payment.owner, payment=payment))

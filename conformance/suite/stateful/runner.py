@@ -20,6 +20,7 @@ from hypothesis.errors import Flaky, FlakyStrategyDefinition
 from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.checks import Violation
+from conformance.profiles import PROFILES
 from conformance.results import SequenceCoverage
 from conformance.suite.stateful.machine import PaymentsModel
 from conformance.suite.stateful.model import Shared
@@ -60,7 +61,7 @@ def _run(api: ApiClient, target: Target, shared: Shared) -> None:
         return PaymentsModel(shared)
 
     try:
-        for number, examples in enumerate(rounds(settings().max_examples)):
+        for number, examples in enumerate(rounds(PROFILES[target.profile].stateful_examples)):
             shared.steering.aim(shared.coverage)
             hypothesis.seed(target.seed if number == 0 else f"{target.seed}:{number}")(machine)
             run_state_machine_as_test(

@@ -1,27 +1,40 @@
-"""Steering: the state machine prefers the rules whose action soonest applies an unseen sequence.
+"""Steering: the state machine prefers the rules whose action best leads to unseen sequences.
 
-Every rule gets one more precondition (`steer`). A steered step allows only the rules whose
-action, on some payment of the example, starts the shortest way to a wanted sequence: a pair
-no earlier round of the run applied and this example has not yet applied, or, once no pair is
-wanted, such a triple (breadth first over a payment's last two actions and whether it holds a
-refund key, at most HORIZON actions ahead; create counts as a new payment's first action).
-When nothing wanted is in reach, every rule is allowed. An example may also take free steps,
-of any rule: one at once, and one more after every FREE_EVERY - 1 steered steps. Once the run
-applied every pair, the rules left out of the sequences (unknown ids, invalid bodies, keys and
-credentials, the other client) get a share of their own: one step at once, and one more after
-every LEFT_OUT_EVERY - 1 steered steps. Both can come first, so a failing step need not wait
-long for its turn; still, a failure shrinks less far than without steering (the shortest
-sequence has to keep to the steering too).
+Every rule gets one more precondition (`steer`), and every rule that acts on a payment draws it
+through `model.acting_on`. Once a step, before its rule is drawn, the steering values each
+action on each payment of the example (create: on a new payment): the most wanted sequences a
+path of LOOKAHEAD actions, that action first, applies, each counted once and discounted by
+DISCOUNT for every action it waits for. Wanted is a pair no earlier round of the run applied and
+this example has not, or, once no pair is wanted, such a triple; a path runs over a payment's
+last two actions and whether it holds a refund key. A steered step allows only the rules of the
+best actions, on the payments they are best for. When no such path applies anything, the
+soonest wanted sequence within HORIZON actions decides (breadth first), and when nothing is in
+reach, every rule is allowed, on any payment.
+
+An example may also take free steps, of any rule on any payment: one at once, and one more
+after every FREE_EVERY - 1 steered steps. Once the run applied every pair, the rules left out
+of the sequences (unknown ids, invalid bodies, keys and credentials, the other client) get a
+share of their own: one step at once, and one more after every LEFT_OUT_EVERY - 1 steered
+steps. Both can come first, so a failing step need not wait long for its turn; still, a
+failure shrinks less far and more slowly than without steering (the shortest sequence has to
+keep to the steering too).
 
 What a round wants is fixed when it starts (`aim`) and changes only between rounds (runner.py):
 Hypothesis replays the choices of earlier examples, and a precondition that answered otherwise
-for the same choices would make its record of them inconsistent. Within a round the steering
-depends on that example's own steps only, so the run stays what its seed makes it, and a
-failure shrinks and replays as before. Steering only chooses among the rules; it never judges.
+for the same choices would make its record of them inconsistent. An example's first step (the
+machine's initialize rule) draws `later`: an example that draws False wants what the round
+wants; one that draws True wants what was still wanted when the round's first example ended,
+fixed once for the round (`take_turn`, `end_example`). Hypothesis makes the first example of a
+round from the simplest choices (False) and the next one different at its first free choice
+(True), so the two examples of a round do not chase the same sequences. Within a round the
+steering depends on that fixed aim and on the example's own steps only, so the run stays what
+its seed makes it, and a failure shrinks and replays as before. Steering only chooses among the
+rules; it never judges.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from hypothesis.stateful import precondition
@@ -38,20 +51,36 @@ from conformance.suite.stateful.coverage import (
     Coverage,
 )
 
-__all__ = ["FREE_EVERY", "HORIZON", "LEFT_OUT_EVERY", "Steering", "steer"]
+__all__ = [
+    "DISCOUNT",
+    "FREE_EVERY",
+    "HORIZON",
+    "LEFT_OUT_EVERY",
+    "LOOKAHEAD",
+    "Steering",
+    "steer",
+]
 
-FREE_EVERY = 6
-"""One step in FREE_EVERY may be of any rule (measured: 5 left one of seeds 1..5 at 39 pairs)."""
-LEFT_OUT_EVERY = 3
+FREE_EVERY = 10
+"""One step in FREE_EVERY may be of any rule (measured, fast profile: 6 left 6 to 10 triples
+fewer than 10 do in the same number of steps; the catalog's faults were caught as often)."""
+LEFT_OUT_EVERY = 5
 """Once every pair was applied, one step in LEFT_OUT_EVERY may be of a rule left out (without
-it the state machine missed three faults of the catalog it used to catch, all found by those
-rules)."""
+that share the state machine missed faults of the catalog that only those rules find)."""
 HORIZON = 4
 """Actions ahead the steering looks for a wanted sequence (enough for every one of them)."""
+LOOKAHEAD = 3
+"""Actions of the paths the steering values (measured, fast profile: 1, the soonest wanted
+sequence only, left about 10 triples more unseen in the same number of steps; 4 about none
+fewer than 3)."""
+DISCOUNT = 0.75
+"""What a wanted sequence is worth for each action it waits for."""
 
 Sequence_ = tuple[str, ...]
 State = tuple[Sequence_, bool]
 """A payment as the steering sees it: its last two actions, and whether it holds a refund key."""
+Wanted = tuple[frozenset[Sequence_], frozenset[Sequence_]]
+"""Pairs and triples wanted."""
 
 
 class Steered(Protocol):
@@ -73,31 +102,66 @@ def _next_actions(has_key: bool) -> list[str]:
     return [a for a in FLOW if a != CREATE and (has_key or a not in NEEDS_A_REFUND)]
 
 
+def _unapplied(
+    pairs: frozenset[Sequence_], triples: frozenset[Sequence_], coverage: Coverage
+) -> Wanted:
+    """What of `pairs` and `triples` the run has not applied; everything again when nothing."""
+    left = (pairs - coverage.pairs, triples - coverage.triples)
+    if not left[0] and not left[1]:
+        return frozenset(POSSIBLE_PAIRS), frozenset(POSSIBLE_TRIPLES)
+    return left
+
+
 class Steering:
     """The sequences a round wants, less what the current example already applied."""
 
     def __init__(self) -> None:
-        self.pairs: frozenset[Sequence_] = frozenset(POSSIBLE_PAIRS)
-        self.triples: frozenset[Sequence_] = frozenset(POSSIBLE_TRIPLES)
+        self.round: Wanted = (frozenset(POSSIBLE_PAIRS), frozenset(POSSIBLE_TRIPLES))
+        """What the round wants (`aim`)."""
+        self.left: Wanted | None = None
+        """What was still wanted when the round's first example ended: what its later examples
+        want (None: they want what the round wants)."""
+        self.fixed = False
+        """Whether what later examples want is settled for the round."""
+        self.pairs, self.triples = self.round
+        """What the current example wants."""
         self.done_pairs: set[Sequence_] = set()
         self.done_triples: set[Sequence_] = set()
         self._allowed: tuple[int, set[str]] = (-1, set())
         """The actions wanted at one step of the current example, kept for its other rules."""
+        self._free = False
+        """Whether that step may be of any rule, on any payment."""
         self.steered = self.free = self.left_out = 0
         """The current example's steps of a wanted rule, and of any other."""
 
     def aim(self, coverage: Coverage) -> None:
         """Before a round: want what no earlier round applied (everything again once the run
         applied every pair and every triple)."""
-        self.pairs = frozenset(POSSIBLE_PAIRS) - coverage.pairs
-        self.triples = frozenset(POSSIBLE_TRIPLES) - coverage.triples
-        if not self.pairs and not self.triples:
-            self.pairs, self.triples = frozenset(POSSIBLE_PAIRS), frozenset(POSSIBLE_TRIPLES)
+        self.round = _unapplied(frozenset(POSSIBLE_PAIRS), frozenset(POSSIBLE_TRIPLES), coverage)
+        self.left, self.fixed = None, False
 
     def new_example(self) -> None:
+        self.pairs, self.triples = self.round
         self.done_pairs, self.done_triples = set(), set()
-        self._allowed = (-1, set())
+        self._allowed, self._free = (-1, set()), False
         self.steered = self.free = self.left_out = 0
+
+    def take_turn(self, later: bool) -> None:
+        """At an example's first step: a later example wants what the round's first one left
+        (what the round wants if none ended before the first later example started)."""
+        if not later:
+            return
+        self.fixed = True
+        if self.left is not None:
+            self.pairs, self.triples = self.left
+
+    def end_example(self, later: bool, coverage: Coverage) -> None:
+        """After an example: the round's first (not later) one to end fixes what later ones
+        want, unless a later one started before it."""
+        if later or self.fixed:
+            return
+        self.fixed = True
+        self.left = _unapplied(*self.round, coverage)
 
     def note(self, history: list[str]) -> None:
         """After an action was appended to a payment's history."""
@@ -107,16 +171,39 @@ class Steering:
             self.done_triples.add(tuple(history[-3:]))
 
     # -- where the wanted sequences are ------------------------------------------------------
-    def _completes(self, last: Sequence_, action: str, pairs_left: bool) -> bool:
-        """`action` after a history ending in `last` applies a wanted sequence (while a pair is
-        wanted, only a pair counts)."""
+    def _applies(self, last: Sequence_, action: str, pairs_left: bool) -> list[Sequence_]:
+        """The wanted sequences `action` applies after a history ending in `last` (while a
+        pair is wanted, only pairs count)."""
+        found: list[Sequence_] = []
         pair = (last[-1], action)
         if pair in self.pairs and pair not in self.done_pairs:
-            return True
-        if pairs_left:
-            return False
+            found.append(pair)
         triple = (*last, action)
-        return len(triple) == 3 and triple in self.triples and triple not in self.done_triples
+        if (
+            not pairs_left
+            and len(triple) == 3
+            and triple in self.triples
+            and triple not in self.done_triples
+        ):
+            found.append(triple)
+        return found
+
+    def values(self, state: State, length: int = LOOKAHEAD) -> dict[str, float]:
+        """For each action possible in `state`: the most wanted sequences a path of `length`
+        actions, it first, applies (each counted once, discounted by DISCOUNT per action
+        waited for)."""
+        pairs_left = bool(self.pairs - self.done_pairs)
+
+        def gain(state: State, action: str, length: int, counted: frozenset[Sequence_]) -> float:
+            new = [s for s in self._applies(state[0], action, pairs_left) if s not in counted]
+            if length == 1:
+                return len(new)
+            after, more = _after(state, action), counted.union(new)
+            return len(new) + DISCOUNT * max(
+                gain(after, a, length - 1, more) for a in _next_actions(after[1])
+            )
+
+        return {a: gain(state, a, length, frozenset()) for a in _next_actions(state[1])}
 
     def distances(self, state: State) -> dict[str, int]:
         """For each action possible in `state`, how many actions (it first) apply a wanted
@@ -126,7 +213,7 @@ class Steering:
         for first in _next_actions(state[1]):
             frontier, seen = [(state, first)], {state}
             for depth in range(1, HORIZON + 1):
-                if any(self._completes(s[0], a, pairs_left) for s, a in frontier):
+                if any(self._applies(s[0], a, pairs_left) for s, a in frontier):
                     found[first] = depth
                     break
                 following = []
@@ -138,33 +225,44 @@ class Steering:
                 frontier = following
         return found
 
-    def wanted_actions(self, machine: Steered) -> set[str]:
-        """The actions that apply a wanted sequence soonest, to some payment of the example or
-        (create) to a new one; empty when none is in reach."""
+    def wanted_actions(self, machine: Steered) -> tuple[set[str], dict[int, frozenset[str]]]:
+        """The best actions (`values`; the soonest, `distances`, when no path of LOOKAHEAD
+        actions applies anything wanted), on some payment of the example or (create) on a new
+        one, and for each payment (by id()) the actions it is best for; both empty when
+        nothing wanted is in reach."""
         values = machine.names_to_values
-        payments = [values[ref.name] for ref in machine.bundle("payments")]
-        if not payments:
-            return {CREATE}
+        payments = {id(p): p for p in (values[ref.name] for ref in machine.bundle("payments"))}
         keyed = {id(values[ref.name].payment) for ref in machine.bundle("refund_keys")}
-        best: dict[str, int] = {}
-        for payment in payments:
-            state = (tuple(payment.history[-2:]), id(payment) in keyed)
-            for action, depth in self.distances(state).items():
-                best[action] = min(depth, best.get(action, depth))
-        fresh = self.distances(((CREATE,), False))
-        if fresh:
-            best[CREATE] = 1 + min(fresh.values())
-        soonest = min(best.values(), default=0)
-        return {action for action, depth in best.items() if depth == soonest}
+        states = {key: (tuple(p.history[-2:]), key in keyed) for key, p in payments.items()}
+        fresh: State = ((CREATE,), False)
+        known = {*states.values(), fresh}
+        worth = {s: {a: v for a, v in self.values(s).items() if v > 0} for s in known}
+        create = DISCOUNT * max(worth[fresh].values()) if worth[fresh] else None
+        found = _best(states, worth, create, max)
+        if found is not None:
+            return found
+        near = {s: {a: float(d) for a, d in self.distances(s).items()} for s in known}
+        create = 1 + min(near[fresh].values()) if near[fresh] else None
+        return _best(states, near, create, min) or (set(), {})
 
     # -- the precondition --------------------------------------------------------------------
-    def _wanted_now(self, machine: Steered) -> set[str]:
-        if self._allowed[0] != machine.step:
-            self._allowed = (machine.step, self.wanted_actions(machine))
-        return self._allowed[1]
+    def _prepare(self, machine: Steered) -> None:
+        """Once a step, before its rule is drawn: what it wants, whether it is free, and on
+        which payments a rule of a wanted action may act (each payment's `open_to`, which
+        `model.acting_on` reads)."""
+        if self._allowed[0] == machine.step:
+            return
+        wanted, per_payment = self.wanted_actions(machine)
+        self._allowed = (machine.step, wanted)
+        self._free = self.free_step() or not wanted
+        values = machine.names_to_values
+        for ref in machine.bundle("payments"):
+            payment = values[ref.name]
+            payment.open_to = None if self._free else per_payment.get(id(payment), frozenset())
 
     def _is_wanted(self, machine: Steered, rule: str) -> bool:
-        wanted = self._wanted_now(machine)
+        self._prepare(machine)
+        wanted = self._allowed[1]
         return not wanted or (rule not in LEFT_OUT and RULE_ACTIONS[rule] in wanted)
 
     def free_step(self) -> bool:
@@ -179,9 +277,10 @@ class Steering:
         return not self.pairs and self.left_out < 1 + self.steered // (LEFT_OUT_EVERY - 1)
 
     def allows(self, machine: Steered, rule: str) -> bool:
+        self._prepare(machine)
         if rule in LEFT_OUT and self.left_out_step():
             return True
-        return self.free_step() or self._is_wanted(machine, rule)
+        return self._free or self._is_wanted(machine, rule)
 
     def took(self, machine: Steered, rule: str) -> None:
         """The example took a step of `rule` (before it runs): steered, left out, or free."""
@@ -191,6 +290,31 @@ class Steering:
             self.left_out += 1
         else:
             self.free += 1
+
+
+def _best(
+    states: dict[int, State],
+    measured: dict[State, dict[str, float]],
+    create: float | None,
+    prefer: Callable[[list[float]], float],
+) -> tuple[set[str], dict[int, frozenset[str]]] | None:
+    """The actions whose measure `prefer` picks (the highest value, or the fewest actions), on
+    some payment or (create, measured `create`) on a new one, and for each payment (by id())
+    the actions it is best for; None when nothing was measured."""
+    every = [v for state in states.values() for v in measured[state].values()]
+    if create is not None:
+        every.append(create)
+    if not every:
+        return None
+    best = prefer(every)
+    per_payment = {
+        key: frozenset(a for a, v in measured[state].items() if abs(v - best) < 1e-9)
+        for key, state in states.items()
+    }
+    wanted = {a for actions in per_payment.values() for a in actions}
+    if create is not None and abs(create - best) < 1e-9:
+        wanted.add(CREATE)
+    return wanted, per_payment
 
 
 M = TypeVar("M")
