@@ -138,6 +138,7 @@ class Steering:
         """Before a round: want what no earlier round applied (everything again once the run
         applied every pair and every triple)."""
         self.round = _unapplied(frozenset(POSSIBLE_PAIRS), frozenset(POSSIBLE_TRIPLES), coverage)
+        self.pairs, self.triples = self.round
         self.left, self.fixed = None, False
 
     def new_example(self) -> None:
