@@ -233,12 +233,18 @@ def _judgement(
         value: [number, field, positions.group(number)]
         for value, (number, field) in positions.returned.items()
     }
+    races = [
+        [number, positions.exchanges[number - 1].status, positions.group(number)]
+        for number in ([] if the_429 else answers)
+        if positions.group(number)
+    ]
     return Judgement(
         violation.check,
         violation.requirement or requirement,
         answers,
         _mapped(params, keys, refs),
         the_429,
+        races,
     )
 
 

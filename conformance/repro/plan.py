@@ -70,6 +70,9 @@ class Judgement:
     """JSON values; {"$key": n} and {"$id": [position, field, group]} are resolved per round."""
     first_429: list[int] = field(default_factory=list)
     """Positions judged by their first 429 answer rather than the answer after the retries."""
+    races: list[list[Any]] = field(default_factory=list)
+    """[position, status, burst positions] of each judged answer sent in a burst: the status it
+    got in the run, which the runtime looks for among the burst when the race went otherwise."""
     why: str = ""
 
     def spec(self) -> dict[str, Any]:
@@ -79,6 +82,8 @@ class Judgement:
             found["why"] = self.why
         else:
             found.update(answers=self.answers, params=self.params, first_429=self.first_429)
+            if self.races:
+                found["races"] = self.races
         return found
 
 

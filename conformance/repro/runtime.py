@@ -32,10 +32,12 @@ __all__ = [
     "Reproduction",
     "Round",
     "Violation",
+    "as_raced",
     "env",
     "fresh_keys",
     "identifier",
     "judge",
+    "needed",
     "reproduced",
     "retry_after",
     "send",
@@ -192,10 +194,33 @@ def judge(spec: dict[str, Any], answers: dict[int, Reply], keys: list[str], labe
     missing = [p for p in spec["answers"] if p not in answers]
     if missing:
         raise CannotFollow(f"no answer to request {missing[0]}")
-    judged = [answers[p].answer(p, p in the_429) for p in spec["answers"]]
+    judged = [answers[p].answer(p, p in the_429) for p in as_raced(spec, answers)]
     params = _resolve(spec.get("params", {}), answers, keys)
     checks.registry.apply(name, judged, params, spec["requirement"])
     print(f"{label}: the check {name} passes ({spec['requirement']})", flush=True)
+
+
+def as_raced(spec: dict[str, Any], answers: dict[int, Reply]) -> list[int]:
+    """The positions to judge. One sent in a burst whose race went otherwise this round (another
+    request of the burst got the status it got in the run, and it did not) gives way to that
+    request: a check of the race's winner judges this round's winner."""
+    chosen = list(spec["answers"])
+    for position, status, burst in spec.get("races", []):
+        if position not in answers or answers[position].status == status:
+            continue
+        for other in burst:
+            if other not in chosen and other in answers and answers[other].status == status:
+                chosen[chosen.index(position)] = other
+                break
+    return chosen
+
+
+def needed(spec: dict[str, Any]) -> list[int]:
+    """The positions whose answers `judge` may read: the judged ones and their bursts."""
+    found = list(spec.get("answers", []))
+    for _, _, burst in spec.get("races", []):
+        found.extend(p for p in burst if p not in found)
+    return found
 
 
 def _resolve(value: Any, answers: dict[int, Reply], keys: list[str]) -> Any:

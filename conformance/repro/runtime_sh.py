@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
             for number in range(1, rounds + 1):
                 folder = Path(args[0], str(number))
                 keys = json.loads((folder / "keys.json").read_text(encoding="utf-8"))
-                answers = _answers(folder, spec.get("answers", []))
+                answers = _answers(folder, runtime.needed(spec))
                 runtime.judge(spec, answers, keys, f"round {number} of {rounds}")
             print(f"not reproduced: the target now passes {spec['check']} ({spec['requirement']})")
         else:

@@ -19,7 +19,7 @@ from conformance.repro.build import build
 from conformance.repro.evidence import gather
 from conformance.repro.plan import Group, Wait
 from conformance.repro.pytest_module import module
-from conformance.repro.runtime import fresh_keys
+from conformance.repro.runtime import Reply, as_raced, fresh_keys, needed
 from conformance.repro.runtime_sh import main
 from conformance.repro.shell import script, word
 from conformance.repro.support import write_support
@@ -218,6 +218,21 @@ def test_the_check_command_judges_the_saved_answers(tmp_path: Path) -> None:
     assert judged([1, 2]) == 1
     assert judged([1]) == 0
     assert judged([1, 3]) == 2
+
+
+def test_a_check_of_a_races_winner_judges_this_rounds_winner() -> None:
+    """Refunds 2 and 3 went out together; in the run 3 won (200) and 2 lost (409), and the check
+    judged 4 against the winner. In a round where 2 wins, it judges 4 against 2."""
+    spec = {"answers": [4, 3], "races": [[3, 200, [2, 3]]]}
+
+    def replies(*statuses: int) -> dict[int, Reply]:
+        return {n: Reply(s, [], b"{}", None) for n, s in enumerate(statuses, start=2)}
+
+    assert as_raced(spec, replies(409, 200, 200)) == [4, 3]  # as in the run
+    assert as_raced(spec, replies(200, 409, 200)) == [4, 2]  # the race went otherwise
+    assert as_raced(spec, replies(409, 409, 200)) == [4, 3]  # no winner: judged as it stands
+    assert as_raced({"answers": [4, 3]}, replies(200, 409, 200)) == [4, 3]
+    assert needed(spec) == [4, 3, 2]
 
 
 def test_the_checks_travel_with_the_reproductions(tmp_path: Path) -> None:
