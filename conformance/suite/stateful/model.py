@@ -19,6 +19,7 @@ from conformance.checks import Violation
 from conformance.strategies import (
     ALNUM,
     ODD_VALUES,
+    WRONG_KINDS,
     BadKey,
     OddValue,
     bad_character_keys,
@@ -168,7 +169,8 @@ def odd_values_to_send() -> st.SearchStrategy[OddValue]:
 
 
 def invalid_bodies(tag: str) -> list[tuple[str, str, str]]:
-    """(what, body text, content type) of create requests PAY-VALIDATION says are refused."""
+    """(what, body text, content type) of create requests PAY-VALIDATION says are refused: a
+    required field missing, malformed JSON, not JSON, and each field of another JSON type."""
     description = json.dumps(f"invalid body [{tag}]")
     return [
         (
@@ -183,4 +185,5 @@ def invalid_bodies(tag: str) -> list[tuple[str, str, str]]:
         ),
         ("malformed JSON", '{"amount": 100, "currency": "USD"', "application/json"),
         ("not JSON", '{"amount": 100, "currency": "USD"}', "text/plain"),
+        *((odd.what, odd.text(tag), "application/json") for odd in WRONG_KINDS),
     ]
