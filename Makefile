@@ -75,9 +75,10 @@ selftest-soak: $(STAMP)
 requirements-page: $(STAMP)
 	$(BIN)/python -m conformance.requirements_page docs/requirements.md
 
-# Every conformant variant with 20 seeds of the fast profile; prints each one's pass count.
+# Every conformant variant with 20 seeds of the fast profile, in the combinations they make
+# (a failing combination runs again variant by variant); prints each run's pass count.
 variants-soak: $(STAMP)
-	$(BIN)/python -m conformance.selftest --soak 20 --variants-only
+	$(BIN)/python -m conformance.selftest --soak 20 --variants-only --combined --workers 3
 
 # The matrix twice, the suite run with --workers 1 and with --workers 2: every verdict must agree.
 selftest-workers: $(STAMP)

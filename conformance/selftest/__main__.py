@@ -2,7 +2,10 @@
 (and, with --soak, each case's pass count), optionally write the catalog table; exit 0 only if
 every fault was caught cleanly and every variant passed. With --compare-workers N the matrix
 runs twice, the suite with --workers 1 and with --workers N, and every run's verdicts must be
-the same in both."""
+the same in both. With --combined the variants run in combinations (one server making the
+choices of variants of different kinds, conformance.reference.variants.combined): a combination
+that fails a seed runs again variant by variant with that seed, so the failure names its
+variant."""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from .matrix import Judgement, cases, run_matrix
+from conformance.reference.variants.combined import SEPARATOR, combined_groups
+
+from .matrix import Case, Judgement, cases, run_matrix, variant_case
 from .table import render_table
 
 __all__ = ["main", "parser"]
@@ -31,11 +36,40 @@ def parser() -> argparse.ArgumentParser:
     only = p.add_mutually_exclusive_group()
     only.add_argument("--faults-only", action="store_true", help="Skip the variants")
     only.add_argument("--variants-only", action="store_true", help="Skip the faults")
+    p.add_argument("--combined", action="store_true",
+                   help="Run the variants in combinations; a failing one again variant by "
+                   "variant")  # fmt: skip
     p.add_argument("--table", type=Path, metavar="PATH", help="Write the catalog table here")
     p.add_argument("--compare-workers", type=int, default=0, metavar="N",
                    help="Run the matrix with the suite's --workers 1 and --workers N; every "
                    "run's verdicts must agree")  # fmt: skip
     return p
+
+
+def _combined(selected: list[Case]) -> list[Case]:
+    """The faults as they are, the variants in the combinations they make."""
+    faults = [c for c in selected if c.kind == "fault"]
+    groups = combined_groups(c.name for c in selected if c.kind == "variant")
+    return faults + [variant_case(SEPARATOR.join(group)) for group in groups]
+
+
+def _alone(failed: list[Judgement], workers: int) -> list[Judgement]:
+    """Each variant of each failed combination, run alone with the seed that failed."""
+    return [
+        result
+        for r in failed
+        if r.case.kind == "variant" and SEPARATOR in r.case.name
+        for result in run_matrix(
+            [variant_case(name) for name in r.case.name.split(SEPARATOR)],
+            [r.seed],
+            workers=workers,
+            progress=_print,
+        )
+    ]
+
+
+def _print(result: Judgement) -> None:
+    print(_line(result), flush=True)
 
 
 def _differences(serial: list[Judgement], parallel: list[Judgement], workers: int) -> list[str]:
@@ -82,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     if not selected:
         print("selftest: nothing selected", file=sys.stderr)
         return 2
+    if args.combined:
+        selected = _combined(selected)
     started = time.monotonic()
     passes = [["--workers", "1"], ["--workers", str(args.compare_workers)]]
     runs = [
@@ -89,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             selected,
             range(1, args.soak + 1),
             workers=args.workers,
-            progress=lambda r: print(_line(r), flush=True),
+            progress=_print,
             suite_args=suite_args,
         )
         for suite_args in (passes if args.compare_workers else [[]])
@@ -97,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
     results = [r for run in runs for r in run]
     bad = [r for r in results if not r.ok]
+    if args.combined and bad:
+        print("variants of the failed combinations, each alone:")
+        alone = _alone(bad, args.workers)
+        print(f"{sum(not r.ok for r in alone)} of {len(alone)} failed alone")
     if args.soak > 1:
         passed = Counter(r.case.label for r in results if r.ok)
         for case in selected:
