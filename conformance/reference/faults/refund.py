@@ -10,7 +10,8 @@ from dataclasses import replace
 
 from ..behaviour import Behaviour
 from ..model import ApiError, KeyedCall, Payment, PaymentRequest, Refund, Reply, StoredKey
-from ..store import Transaction
+from ..settings import Settings
+from ..store import Store, Transaction
 from .registry import Fault, fault
 
 __all__ = [
@@ -46,8 +47,8 @@ class RefusalFreesRefundKey(Fault):
     summary = "after a refused refund with another key, the first refund key no longer replays"
     breaks = "REFUND-REPLAY"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, store: Store, settings: Settings) -> None:
+        super().__init__(store, settings)
         self.refund_keys: dict[str, list[tuple[str, str, str]]] = {}
         self._lock = threading.Lock()
 
@@ -124,8 +125,8 @@ class GetRecachesStalePayment(Fault):
     # failing step fails STATEFUL-MODEL too.
     also_breaks = ("STATEFUL-MODEL",)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, store: Store, settings: Settings) -> None:
+        super().__init__(store, settings)
         self.replica: dict[str, Payment] = {}
         """Each payment as it was created: a read replica that never sees a refund."""
         self.cache: dict[str, Payment] = {}
