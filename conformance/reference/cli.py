@@ -2,6 +2,7 @@
 
 The socket is bound and listening before the one line ``listening on http://HOST:PORT`` is
 printed (flushed), so a launcher may pass ``--port 0`` and connect as soon as it reads it.
+`serving_in_thread` serves the same options from a thread of the caller's process instead.
 """
 
 from __future__ import annotations
