@@ -100,7 +100,7 @@ COMBINATIONS = sorted({c for c in combination_of().values() if SEPARATOR in c})
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("combination", COMBINATIONS)
+@pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATIONS)
 def test_the_suite_passes_servers_that_combine_variants(combination: str) -> None:
     """A server making several allowed choices at once is conformant too; a failure here with
     every variant of it passing alone is a failure of the combination."""
