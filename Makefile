@@ -37,7 +37,7 @@ serve: $(RUNTIME_STAMP)
 # Processes the project's tests are spread over (pytest-xdist): more than the 2 cores, since many
 # tests wait on a server or a clock. The tests that share one run of the suite stay in one
 # process (tests/scheduling.py).
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 # The tests start some 450 Python processes (runs of the suite, servers, reproductions); each
 # would compile the suite's modules again where PYTHONDONTWRITEBYTECODE is set (about 0.25 s of
 # CPU a process). Their bytecode goes under .venv instead, never beside the sources.
