@@ -49,13 +49,20 @@ class StopHandlers:
         self._previous_unraisable_hook: Callable[[sys.UnraisableHookArgs], Any] | None = None
 
     def install(self) -> None:
-        """Handle the stop signals (only the main thread can) and keep the handlers before."""
+        """Handle the stop signals (only the main thread can) and keep the handlers before. A
+        stop signal that came before them stops the run here: the handler before raises
+        Interrupted where the signal lands, and where that was a finalizer Python could only
+        report it as unraisable, so the run went on."""
         if threading.current_thread() is not threading.main_thread():
             return
         for signum in STOP_SIGNALS:
             self._previous_handlers[signum] = signal.signal(signum, self._on_stop_signal)
         self._previous_unraisable_hook = sys.unraisablehook
         sys.unraisablehook = self._unraisable
+        if stop_signal():
+            self.interrupted = stop_signal()
+            self.budget.stop(self.interrupted)
+            raise Interrupted(self.interrupted)
 
     def restore(self) -> None:
         """Put back the handlers (and the unraisable hook) that were in place before."""
