@@ -96,24 +96,19 @@ def combined_groups(names: Iterable[str]) -> list[tuple[str, ...]]:
     of its own."""
     groups: list[list[str]] = []
     for name in names:
-        cls = VARIANTS[name]
-        home = next(
-            (
-                group
-                for group in groups
-                if _combines(cls)
-                and all(
-                    _combines(VARIANTS[other]) and not _rivals(cls, VARIANTS[other])
-                    for other in group
-                )
-            ),
-            None,
-        )
+        home = next((g for g in groups if _joins(VARIANTS[name], g)), None)
         if home is None:
             groups.append([name])
         else:
             home.append(name)
     return [tuple(group) for group in groups]
+
+
+def _joins(cls: type[Behaviour], group: list[str]) -> bool:
+    """Whether `cls` combines with every variant of `group`."""
+    return _combines(cls) and all(
+        _combines(VARIANTS[other]) and not _rivals(cls, VARIANTS[other]) for other in group
+    )
 
 
 @cache
