@@ -30,7 +30,10 @@ def parser() -> argparse.ArgumentParser:
         "(must pass) of the reference server",
     )
     p.add_argument("--soak", type=int, default=1, metavar="N",
-                   help="Runs per case, with seeds 1..N (default 1)")  # fmt: skip
+                   help="Runs per case, with seeds K..K+N-1 (default 1)")  # fmt: skip
+    p.add_argument("--first-seed", type=int, default=1, metavar="K",
+                   help="The seed of each case's first run (default 1): a soak cut short "
+                   "goes on from its next seed")  # fmt: skip
     p.add_argument("--workers", type=int, default=2, help="Runs at a time (default 2)")
     p.add_argument("--only", default="", metavar="NAME,...", help="Faults or variants to run")
     only = p.add_mutually_exclusive_group()
@@ -123,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = [
         run_matrix(
             selected,
-            range(1, args.soak + 1),
+            range(args.first_seed, args.first_seed + args.soak),
             workers=args.workers,
             progress=_print,
             suite_args=suite_args,
