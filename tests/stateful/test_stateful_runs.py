@@ -210,7 +210,7 @@ def failing_run(
     faulty_server: RunningServer, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, object]]:
     report_dir = tmp_path_factory.mktemp("stateful-fault")
-    run = run_state_machine(faulty_server.base_url, report_dir, profile="default")
+    run = run_state_machine(faulty_server.base_url, report_dir)
     assert run.code == 1, run.stdout[-3000:]
     return report_dir, verdict(report_dir)
 
