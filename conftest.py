@@ -21,12 +21,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long tests first, in their order (those marked slow, and those sharing a run: see
-    tests/scheduling.py): under pytest-xdist, a long work unit handed out last would leave the
-    other workers idle at the end."""
-    from tests.scheduling import scope_of
+    """The longest work units first (tests/scheduling.py), each rank in its order: under
+    pytest-xdist, a long unit handed out last would leave the other workers idle at the end."""
+    from tests.scheduling import expected_length
 
-    def long(item: pytest.Item) -> bool:
-        return item.get_closest_marker("slow") is not None or scope_of(item.nodeid) != item.nodeid
+    def length(item: pytest.Item) -> int:
+        return expected_length(item.nodeid, item.get_closest_marker("slow") is not None)
 
-    items.sort(key=lambda item: not long(item))
+    items.sort(key=length, reverse=True)

@@ -9,11 +9,14 @@ which pytest 9.2 no longer reads; the scopes are therefore decided here, from th
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from conformance.reference.variants.combined import combination_of
+from conformance.reference.variants import Variant
+from conformance.reference.variants.combined import SEPARATOR, combination_of, variant_named
+from conformance.selftest import cases
 
-__all__ = ["scheduler", "scope_of"]
+__all__ = ["LONGEST", "expected_length", "scheduler", "scope_of"]
 
 ONE_WORKER_PER_MODULE = {
     "tests/suite/test_runs.py": "suite runs",
@@ -39,6 +42,10 @@ ONE_WORKER_PER_COMBINATION = {
 }
 """Tests parametrized by a variant (or a combination of them), which read the run of its
 combination (tests/fault_runs.py)."""
+LONGEST_MODULES = frozenset({"suite runs", "stateful runs"})
+"""Module scopes whose runs are the longest: the default profile, the state machine failing."""
+LONGEST = 2
+"""The expected length of the units that take a minute or more."""
 
 
 def scope_of(nodeid: str) -> str:
@@ -57,10 +64,42 @@ def scope_of(nodeid: str) -> str:
     return "fault " + (fault.rsplit(separator, 1)[0] if separator else fault)
 
 
+def expected_length(nodeid: str, slow: bool) -> int:
+    """How long the work unit of a test will take, coarsely, so that the longest are handed
+    out first (a long unit handed out last leaves the other workers idle at the end):
+
+    - LONGEST for a unit that waits out a target's rate limit or latency (a variant that runs
+      alone), runs the whole suite or the state machine against a fault, or is in
+      LONGEST_MODULES;
+    - 1 for the other units that share a run, and the tests marked slow;
+    - 0 for the rest.
+    """
+    scope = scope_of(nodeid)
+    kind, _, name = scope.partition(" ")
+    if scope in LONGEST_MODULES:
+        return LONGEST
+    if kind == "fault":
+        return LONGEST if _fault_run_is_long(name) else 1
+    if kind == "variants" and SEPARATOR not in name:
+        server = variant_named(name)  # a variant, or the reference server's own behaviour
+        if issubclass(server, Variant) and server.runs_alone:
+            return LONGEST
+    return 1 if slow or scope != nodeid else 0
+
+
+@cache
+def _fault_run_is_long(fault: str) -> bool:
+    (case,) = (c for c in cases([fault]) if c.kind == "fault")
+    return case.whole_suite or "STATEFUL-MODEL" in case.only
+
+
 def scheduler(config: Any, log: Any) -> Any:
-    """pytest-xdist's scope scheduling with the scopes of `scope_of` (xdist is imported here
-    only: a run without it never asks)."""
+    """pytest-xdist's scope scheduling with the scopes of `scope_of`, handed out in the order
+    of collection (longest first: expected_length), where xdist would reorder them by their
+    number of tests (xdist is imported here only: a run without it never asks)."""
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False
 
     class SharedRunScheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:

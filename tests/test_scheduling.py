@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from conformance.reference.variants.combined import SEPARATOR, combination_of
-from tests.scheduling import scope_of
+from tests.scheduling import LONGEST, expected_length, scope_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG_TESTS = "tests/selftest/test_fault_catalog.py"
@@ -38,3 +38,14 @@ def test_each_combination_and_its_variants_share_one_scope() -> None:
         members = combination.split(SEPARATOR)
         assert len(tests) == len(members) + 1, (combination, sorted(tests))
     assert len(scopes) == len(set(combination_of().values()))
+
+
+def test_the_units_that_wait_or_run_the_whole_suite_are_handed_out_first() -> None:
+    nodeids = collected(CATALOG_TESTS) + collected("tests/repro")
+    longest = {scope_of(n) for n in nodeids if expected_length(n, slow=True) == LONGEST}
+    assert "variants every-7th-429" in longest  # waits out a rate limit
+    assert "fault stores-429" in longest  # the whole suite, and waits
+    assert "fault get-recaches-stale-payment" in longest  # the state machine, shrinking
+    assert "fault key-truncated" not in longest
+    assert not any(SEPARATOR in scope for scope in longest)
+    assert expected_length("tests/spec/test_spec.py::test_x", slow=False) == 0
