@@ -46,6 +46,9 @@ FAULT = "refund-replay-new-refund"
 SCHEMA = json.loads(
     resources.files("conformance.report").joinpath("conformance.schema.json").read_text()
 )
+REPRODUCTION_TIMEOUT = 300.0
+"""Seconds a reproduction may run: a race's runs 20 rounds of processes (curl, python), which
+took over 60 s on a machine loaded 18 deep."""
 BODY = {"amount": 12.5, "currency": "USD", "description": "sequence coverage"}
 
 
@@ -273,7 +276,7 @@ def test_the_shell_reproduction_run_as_written_shows_the_failure_again(
         env={"PATH": os.environ["PATH"], **ENV},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=REPRODUCTION_TIMEOUT,
         check=False,
     )
     assert completed.returncode == 1, completed.stdout + completed.stderr
@@ -291,7 +294,7 @@ def test_the_pytest_reproduction_fails_again_against_the_same_server(
         cwd=report_dir,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=REPRODUCTION_TIMEOUT,
         check=False,
     )
     assert completed.returncode == 1, completed.stdout[-3000:]
@@ -311,7 +314,7 @@ def test_the_reproductions_pass_against_a_conformant_server(
             env={"PATH": os.environ["PATH"], **ENV, "CONFORMANCE_BASE_URL": server.base_url},
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=REPRODUCTION_TIMEOUT,
             check=False,
         )
     assert completed.returncode == 0, completed.stdout + completed.stderr
