@@ -1,19 +1,34 @@
 """Which part of a run one shard makes (`--shard K/N`): a deterministic split of the selected
 requirements over N shards, balanced by what each requirement costs.
 
-Every requirement is owned by exactly one shard, which runs all of its tests; a test that
-judges every exchange of the run (marked `scans_the_run`) runs in every shard as well, over
-that shard's exchanges, so that `merge` judges the run-wide requirements over all of them.
-The split depends only on the selected ids and COSTS, so it is stable for a suite version.
+Every requirement is owned by exactly one shard, which runs all of its tests, but a laned one
+(LANED: the state machine), whose work divides into independent lanes: in a run of N parts it
+runs as up to N lanes, lane k in part k + 1, each a share of its work, so the longest test of
+the suite is not one part's. A test that judges every exchange of the run (marked
+`scans_the_run`) runs in every shard as well, over that shard's exchanges, so that `merge`
+judges the run-wide requirements over all of them. The split depends only on the selected ids,
+the lanes each laned one may take, and COSTS, so it is stable for a suite version.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["COSTS", "SCANS_THE_RUN", "Shard", "owned", "parse_shard", "split"]
+__all__ = [
+    "COSTS",
+    "LANED",
+    "SCANS_THE_RUN",
+    "STATE_MACHINE",
+    "WHOLE",
+    "Lane",
+    "Shard",
+    "lane_of",
+    "owned",
+    "parse_shard",
+    "split",
+]
 
 SCANS_THE_RUN = "scans_the_run"
 """The marker of a test that judges the whole run's journal rather than requests of its own."""
@@ -36,6 +51,9 @@ COSTS: dict[str, float] = {
 (a run with seed 1; at least 0.1). Unknown ids count as DEFAULT_COST. Remeasure when tests
 change a lot: the split only needs to be roughly balanced, and stable."""
 DEFAULT_COST = 0.5
+STATE_MACHINE = "STATEFUL-MODEL"
+LANED = frozenset({STATE_MACHINE})
+"""Requirements whose test divides into independent lanes (the state machine: its rounds)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,28 @@ class Shard:
 
     def __str__(self) -> str:
         return f"{self.index}/{self.total}"
+
+
+@dataclass(frozen=True)
+class Lane:
+    """The share of a laned requirement's work one part makes: lane `index` of `total`."""
+
+    index: int
+    """0-based."""
+    total: int
+
+
+WHOLE = Lane(0, 1)
+"""The lane of a run that is not in parts: all of the work."""
+
+
+def lane_of(shard: Shard | None, most: int) -> Lane | None:
+    """The lane of a laned requirement that may take `most` lanes, made by `shard` (None: a
+    whole run): one lane a part, in the first `most` parts; None for the parts after those."""
+    if shard is None:
+        return WHOLE
+    total = max(1, min(shard.total, most))
+    return Lane(shard.index - 1, total) if shard.index <= total else None
 
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -62,18 +102,27 @@ def parse_shard(text: str) -> Shard:
     return Shard(index, total)
 
 
-def split(ids: Iterable[str], total: int) -> list[set[str]]:
-    """The ids spread over `total` parts, costliest first onto the least loaded part (ties go
-    to the lower part, then ids in sorted order): a fixed, balanced split."""
+def split(ids: Iterable[str], total: int, lanes: Mapping[str, int] | None = None) -> list[set[str]]:
+    """The ids spread over `total` parts: each laned one (LANED) in every part that makes one
+    of its lanes (`lanes`: how many each may take, 1 when not given), a share of its cost on
+    each, then the others costliest first onto the least loaded part (ties go to the lower
+    part, then ids in sorted order): a fixed, balanced split."""
     parts: list[set[str]] = [set() for _ in range(total)]
     loads = [0.0] * total
-    for requirement_id in sorted(set(ids), key=lambda i: (-COSTS.get(i, DEFAULT_COST), i)):
+    chosen = set(ids)
+    for requirement_id in sorted(chosen & LANED):
+        most = (lanes or {}).get(requirement_id, 1)
+        made = [i for i in range(total) if lane_of(Shard(i + 1, total), most) is not None]
+        for index in made:
+            parts[index].add(requirement_id)
+            loads[index] += COSTS.get(requirement_id, DEFAULT_COST) / len(made)
+    for requirement_id in sorted(chosen - LANED, key=lambda i: (-COSTS.get(i, DEFAULT_COST), i)):
         lightest = min(range(total), key=lambda p: (loads[p], p))
         parts[lightest].add(requirement_id)
         loads[lightest] += COSTS.get(requirement_id, DEFAULT_COST)
     return parts
 
 
-def owned(shard: Shard, ids: Iterable[str]) -> set[str]:
-    """The requirements among `ids` that `shard` runs in full."""
-    return split(ids, shard.total)[shard.index - 1]
+def owned(shard: Shard, ids: Iterable[str], lanes: Mapping[str, int] | None = None) -> set[str]:
+    """The requirements among `ids` that `shard` runs: in full, or a lane of (see `split`)."""
+    return split(ids, shard.total, lanes)[shard.index - 1]
