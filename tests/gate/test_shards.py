@@ -87,10 +87,13 @@ def test_the_state_machine_runs_one_lane_in_each_of_the_first_parts() -> None:
         assert sorted(i for part in found for i in part if i != STATE_MACHINE) == others
         made = [lane_of(Shard(k + 1, total), most) for k in range(total)]
         assert made == [Lane(k, lanes) for k in range(lanes)] + [None] * (total - lanes)
-        share = COSTS[STATE_MACHINE] / lanes
-        costs = {**COSTS, STATE_MACHINE: share}
-        loads = [sum(costs.get(i, 0.5) for i in part) for part in found]
-        assert max(loads) - min(loads) <= max(costs.values()), loads
+        assert sorted(n for lane in made if lane for n in lane.makes(most)) == list(range(most))
+        loads = [
+            sum(COSTS.get(i, 0.5) for i in part if i != STATE_MACHINE)
+            + (COSTS[STATE_MACHINE] * len(lane.makes(most)) / most if lane else 0.0)
+            for part, lane in zip(found, made, strict=True)
+        ]  # a lane costs its share of the pieces (rounds) of the work
+        assert max(loads) - min(loads) <= max(COSTS.values()), loads
     assert lane_of(None, 10) == WHOLE == Lane(0, 1)
 
 

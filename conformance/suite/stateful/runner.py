@@ -56,8 +56,8 @@ def run_the_model(
 
 def lane_rounds(examples: int, lane: Lane) -> list[tuple[int, int]]:
     """The rounds of `examples` (`rounds`) that `lane` makes: (number, examples) of each."""
-    every = enumerate(rounds(examples))
-    return [(number, size) for number, size in every if number % lane.total == lane.index]
+    every = rounds(examples)
+    return [(number, every[number]) for number in lane.makes(len(every))]
 
 
 def _run(api: ApiClient, target: Target, shared: Shared) -> None:
