@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -196,21 +197,30 @@ def suite_cost(
     }
 
 
+def _children_cpu() -> float:
+    """User and system CPU seconds of this process's children that have ended."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def far_targets(
     latencies: list[float], workers: list[int], profile: str = "fast"
 ) -> dict[str, Any]:
     """The suite against the reference server made `latency` seconds away (--latency), with
-    each count of --workers: wall time beside the floor of requests x latency in series."""
+    each count of --workers: wall time beside the floor of requests x latency in series and
+    shared by the parts, and the CPU seconds of the suite's processes."""
     runs = []
     for latency in latencies:
         first, second = Client.fresh(), Client.fresh()
         with reference(first, second, f"--latency={latency:g}") as server:
             for count in workers:
+                before = _children_cpu()
                 wall, code, report = run_suite(
                     server.base_url,
                     clients_env(first, second),
                     *("--profile", profile, "--replay-delay", "0", "--workers", str(count)),
                 )
+                cpu = _children_cpu() - before  # the suite's processes (the server runs on)
                 runs.append(
                     {
                         "latency": latency,
@@ -220,6 +230,8 @@ def far_targets(
                         "wall_seconds": round(wall, 2),
                         "requests": int(report["requests"]),
                         "serial_floor_seconds": round(int(report["requests"]) * latency, 1),
+                        "parts_floor_seconds": round(int(report["requests"]) * latency / count, 1),
+                        "cpu_seconds": round(cpu, 1),
                     }
                 )
     return {"profile": profile, "runs": runs}

@@ -134,17 +134,20 @@ def _far_lines(f: dict[str, Any]) -> list[str]:
         "",
         f"6. Far targets (profile {f['profile']}, the reference server with --latency, "
         "--replay-delay 0)",
-        f"   {'latency':>9}{'workers':>9}{'wall s':>9}{'requests':>10}"
-        f"{'req x latency s':>17}  verdict",
+        f"   {'latency':>9}{'workers':>9}{'wall s':>9}{'cpu s':>8}{'requests':>10}"
+        f"{'req x latency s':>17}{'/ workers':>11}  verdict",
     ]
     lines += [
         f"   {1000 * r['latency']:>7.0f}ms{r['workers']:>9}{r['wall_seconds']:>9.1f}"
-        f"{r['requests']:>10}{r['serial_floor_seconds']:>17.1f}  {r['line'].split(':')[0]}"
+        f"{r.get('cpu_seconds', float('nan')):>8.1f}{r['requests']:>10}"
+        f"{r['serial_floor_seconds']:>17.1f}{r.get('parts_floor_seconds', float('nan')):>11.1f}"
+        f"  {r['line'].split(':')[0]}"
         for r in f["runs"]
     ]
     lines.append(
-        "   (req x latency: the least one process sending in series can take; workers overlap "
-        "the waits)"
+        "   (req x latency: the least one process sending in series can take; / workers: the "
+        "least N parts\n    can, their waits overlapping; cpu s: the suite's processes, user "
+        "+ system)"
     )
     return lines
 

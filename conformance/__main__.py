@@ -231,7 +231,7 @@ def _main(argv: Sequence[str] | None) -> int:
             reference_args = options.reference_arg if options.reference else None
             target = replace(target, rerun=rerun_command(target, reference_args=reference_args))
             if target.workers > 1 and target.shard is None:
-                return run_workers(given, target, target.workers)
+                return run_workers(given, target, target.workers, main)
             code = pytest.main(list(PYTEST_ARGS), plugins=[PresetTarget(target)])
     except ConformanceConfigError as error:
         print(f"devdraft-conformance: configuration error: {error}", file=sys.stderr)

@@ -3,17 +3,19 @@
 Each part's conformance.json carries every outcome of the tests it made; the merged run judges
 each requirement over the outcomes of all parts with the same rules as a whole run
 (results.judge), so its verdicts, counts and exit code are those one whole run would give.
-A test that scans the run (shard.SCANS_THE_RUN) ran in every part: its failures are all kept,
-and without one the outcome that says the least (not judged, then passed, then skipped) stands
-for all. The parts' 429s and seconds waited add up (they waited side by side, so the run's
-wall time is shorter than that sum). The state machine's sequence coverage is the one part's
-that ran it (were there several, what none of them tried stays unseen).
+A test that scans the run (shard.SCANS_THE_RUN) ran in every part, and a laned one (shard.LANED:
+the state machine) in several: its failures are all kept, and without one the outcome that says
+the least (not judged, then passed, then skipped) stands for all, with the requests of all. The
+parts' 429s and seconds waited add up (they waited side by side, so the run's wall time is
+shorter than that sum). The state machine's sequence coverage is that of the parts that ran
+its lanes, merged: what none of them tried stays unseen.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +155,8 @@ def _one_per_test(outcomes: Iterable[TestOutcome]) -> list[TestOutcome]:
         if failed:
             kept.extend(failed)
             continue
-        kept.append(min(same, key=lambda o: STANDS_FOR_ALL.get(o.outcome, len(STANDS_FOR_ALL))))
+        standing = min(same, key=lambda o: STANDS_FOR_ALL.get(o.outcome, len(STANDS_FOR_ALL)))
+        kept.append(replace(standing, requests=sum(o.requests for o in same)))
     return kept
 
 

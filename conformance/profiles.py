@@ -4,7 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT", "FAST", "PROFILES", "SMOKE", "THOROUGH", "Profile"]
+__all__ = [
+    "DEFAULT",
+    "EXAMPLES_PER_ROUND",
+    "FAST",
+    "PROFILES",
+    "SMOKE",
+    "THOROUGH",
+    "Profile",
+    "rounds",
+]
+
+EXAMPLES_PER_ROUND = 2
+"""Examples of one Hypothesis run of the state machine: its steering learns what the run
+covered between rounds (conformance.suite.stateful.runner)."""
+
+
+def rounds(examples: int) -> list[int]:
+    """`examples` of the state machine as rounds of EXAMPLES_PER_ROUND (the first a little
+    larger when they do not divide evenly)."""
+    count = max(1, examples // EXAMPLES_PER_ROUND)
+    return [examples // count + (1 if n < examples % count else 0) for n in range(count)]
 
 
 @dataclass(frozen=True)
@@ -24,6 +44,11 @@ class Profile:
     triple unseen on one seed of ten."""
     race_rounds: int
     """Rounds of simultaneous requests each concurrency test sends."""
+
+    @property
+    def stateful_rounds(self) -> list[int]:
+        """The state machine's examples as its rounds (`rounds`)."""
+        return rounds(self.stateful_examples)
 
 
 SMOKE = "smoke"

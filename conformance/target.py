@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from conformance.options import OPTIONS, Option
 from conformance.profiles import PROFILES
 from conformance.requirements import BY_ID, CATALOG
-from conformance.shard import Shard, owned
+from conformance.shard import STATE_MACHINE, Lane, Shard, lane_of, owned
 
 __all__ = [
     "ConformanceConfigError",
@@ -119,7 +119,19 @@ class Target:
     @cached_property
     def _owned(self) -> frozenset[str]:
         assert self.shard is not None
-        return frozenset(owned(self.shard, [r.id for r in CATALOG if self.selects(r.id)]))
+        selected = [r.id for r in CATALOG if self.selects(r.id)]
+        return frozenset(owned(self.shard, selected, self._lanes))
+
+    @property
+    def _lanes(self) -> dict[str, int]:
+        """How many lanes each laned requirement may take (shard.LANED): the state machine,
+        one a round of the profile."""
+        return {STATE_MACHINE: len(PROFILES[self.profile].stateful_rounds)}
+
+    def lane(self, requirement_id: str) -> Lane | None:
+        """The share of a laned requirement's work this run makes (all of it when the run is
+        not in parts); None when it makes none."""
+        return lane_of(self.shard, self._lanes.get(requirement_id, 1))
 
 
 def run_id_for(seed: int) -> str:

@@ -2,7 +2,8 @@
 the same target, merged into the reports one process would have written.
 
 The parent starts the parts with the target's credentials in their environment (never on a
-command line), relays their progress lines with the part's label, forwards a stop signal to
+command line), as forks of itself where it can (`Forked`: the suite imported once, not once a
+part), relays their progress lines with the part's label, forwards a stop signal to
 them, and merges what they wrote (conformance.merge). The seed is fixed before they start, so
 every part shares the run id; --max-requests is shared out between them, so the whole run
 never sends more, and so is --rate; each part may wait out 429s for the full
@@ -17,9 +18,11 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+import time
+import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from conformance.merge import MergeError, load_part, merge
 from conformance.options import OPTIONS
@@ -28,7 +31,7 @@ from conformance.runner import read_baseline
 from conformance.target import Target
 from conformance.transport.errors import Interrupted
 
-__all__ = ["PARTS_DIR", "part_command", "report", "run_workers"]
+__all__ = ["PARTS_DIR", "Forked", "can_fork", "part_command", "report", "run_workers"]
 
 PARTS_DIR = "parts"
 """Under the report directory: each part's own reports, kept as the merged one's evidence."""
@@ -108,27 +111,130 @@ def _relay(
                 out.flush()
 
 
-def run_workers(given: dict[str, Any], target: Target, workers: int) -> int:
-    """Run the parts, wait for them (forwarding SIGINT/SIGTERM), merge; the exit code."""
+class Forked:
+    """A part made by a fork of this process, which has imported the suite already, calling
+    `main` with the part's arguments: what a part's own interpreter would do, without paying
+    again for the imports (about 1 s of CPU a part, most of a small part's cost). Its stdout
+    and stderr are pipes, read as text like a subprocess.Popen's."""
+
+    def __init__(self, main: Callable[[list[str]], int], args: list[str], env: dict[str, str]):
+        out, err = os.pipe(), os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:  # the part
+            os.close(out[0])
+            os.close(err[0])
+            _be_the_part(main, args, env, out[1], err[1])
+        os.close(out[1])
+        os.close(err[1])
+        self.stdout = open(out[0], encoding="utf-8", errors="replace")  # noqa: SIM115
+        self.stderr = open(err[0], encoding="utf-8", errors="replace")  # noqa: SIM115
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if timeout is None:
+            while self.returncode is None:
+                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            return self.returncode
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"part {self.pid}", timeout)
+            time.sleep(0.05)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def _be_the_part(
+    main: Callable[[list[str]], int], args: list[str], env: dict[str, str], out: int, err: int
+) -> NoReturn:
+    """In a forked part: its environment and output, `main(args)`, and exit with its code."""
+    code = 70  # EX_SOFTWARE: the part broke before it could say why
+    try:
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        os.close(out)
+        os.close(err)
+        sys.stdout = open(1, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115
+        os.environ.clear()
+        os.environ.update(env)
+        code = main(args)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def can_fork() -> bool:
+    """Whether a part can be a fork of this process: on a system that forks, and while this
+    process runs no other thread (a fork copies only the calling thread, with whatever locks
+    the others held; with --reference, threads read the server's output)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+Part = subprocess.Popen[str] | Forked
+
+
+def _start(
+    command: list[str], env: dict[str, str], main: Callable[[list[str]], int] | None
+) -> Part:
+    """A part's process: a fork calling `main` when it is given and forking is safe, else its
+    own interpreter running `command`."""
+    if main is not None and can_fork():
+        return Forked(main, command[3:], env)  # the arguments after `python -m conformance`
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+
+
+def run_workers(
+    given: dict[str, Any],
+    target: Target,
+    workers: int,
+    main: Callable[[list[str]], int] | None = None,
+) -> int:
+    """Run the parts, wait for them (forwarding SIGINT/SIGTERM), merge; the exit code. With
+    `main` (the command's own entry point) the parts are forks of this process (`Forked`)
+    where it can fork; else each part is a new interpreter."""
     print(
         f"conformance run {target.run_id} against {target.api_root}: profile {target.profile}, "
         f"seed {target.seed} (rerun with --seed {target.seed}), {workers} workers",
         flush=True,
     )
     lock = threading.Lock()
-    processes: list[subprocess.Popen[str]] = []
+    processes = [
+        _start(part_command(given, target, index, workers), _environment(target), main)
+        for index in range(1, workers + 1)
+    ]  # every part started before the first relay thread, so no fork copies a thread
     relays: list[threading.Thread] = []
-    for index in range(1, workers + 1):
-        process = subprocess.Popen(
-            part_command(given, target, index, workers),
-            env=_environment(target),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-        )
-        processes.append(process)
+    for index, process in enumerate(processes, start=1):
         label = f"[part {index}/{workers}]"
         streams = ((process.stdout, False, sys.stdout), (process.stderr, True, sys.stderr))
         for stream, everything, out in streams:
@@ -166,7 +272,7 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def _wait(processes: Sequence[subprocess.Popen[str]]) -> list[int]:
+def _wait(processes: Sequence[Part]) -> list[int]:
     """Every part's exit code; a stop signal meanwhile is passed on, and the parts get
     STOP_WAIT seconds to write their reports before they are killed."""
     try:

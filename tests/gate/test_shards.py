@@ -15,7 +15,7 @@ import pytest
 
 from conformance.reference.launch import RunningServer, running_reference_server
 from conformance.requirements import CATALOG
-from conformance.shard import COSTS, Shard, parse_shard, split
+from conformance.shard import COSTS, STATE_MACHINE, WHOLE, Lane, Shard, lane_of, parse_shard, split
 from conformance.target import build_target
 from conformance.workers import part_command, shares
 from tests import suite_runner as runner
@@ -75,6 +75,44 @@ def test_a_split_gives_every_requirement_to_exactly_one_part_and_balances_the_co
         loads = [sum(COSTS.get(i, 0.5) for i in part) for part in found]
         assert max(loads) - min(loads) <= max(COSTS.values()), loads
         assert split(reversed(ids), total) == found  # the order given does not matter
+
+
+def test_the_state_machine_runs_one_lane_in_each_of_the_first_parts() -> None:
+    ids = [r.id for r in CATALOG]
+    others = sorted(set(ids) - {STATE_MACHINE})
+    for total, most in ((1, 10), (2, 10), (4, 10), (8, 10), (12, 10), (4, 2)):
+        found = split(ids, total, {STATE_MACHINE: most})
+        lanes = min(total, most)
+        assert [k for k, part in enumerate(found) if STATE_MACHINE in part] == list(range(lanes))
+        assert sorted(i for part in found for i in part if i != STATE_MACHINE) == others
+        made = [lane_of(Shard(k + 1, total), most) for k in range(total)]
+        assert made == [Lane(k, lanes) for k in range(lanes)] + [None] * (total - lanes)
+        assert sorted(n for lane in made if lane for n in lane.makes(most)) == list(range(most))
+        loads = [
+            sum(COSTS.get(i, 0.5) for i in part if i != STATE_MACHINE)
+            + (COSTS[STATE_MACHINE] * len(lane.makes(most)) / most if lane else 0.0)
+            for part, lane in zip(found, made, strict=True)
+        ]  # a lane costs its share of the pieces (rounds) of the work
+        assert max(loads) - min(loads) <= max(COSTS.values()), loads
+    assert lane_of(None, 10) == WHOLE == Lane(0, 1)
+
+
+def test_a_part_makes_the_state_machine_only_when_it_makes_a_lane_of_it() -> None:
+    given = {
+        "conformance_base_url": "http://127.0.0.1:9",
+        "conformance_client_key": KEY,
+        "conformance_client_secret": SECRET,
+    }
+    whole = build_target({**given, "conformance_profile": "fast"}, environ={})
+    assert whole.lane(STATE_MACHINE) == WHOLE and whole.runs(STATE_MACHINE)
+    fast = build_target(
+        {**given, "conformance_profile": "fast", "conformance_shard": "3/4"}, environ={}
+    )
+    assert fast.lane(STATE_MACHINE) == Lane(2, 4) and fast.runs(STATE_MACHINE)
+    smoke = build_target(
+        {**given, "conformance_profile": "smoke", "conformance_shard": "3/4"}, environ={}
+    )
+    assert smoke.lane(STATE_MACHINE) is None and not smoke.runs(STATE_MACHINE)  # two rounds
 
 
 @pytest.mark.parametrize("text", ["0/2", "3/2", "2", "a/b", "1/0", "-1/2"])

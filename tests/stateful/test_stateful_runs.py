@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -134,22 +135,57 @@ def test_a_run_without_the_state_machine_reports_no_coverage(
     assert 'id="sequence-coverage"' not in run.html_path.read_text(encoding="utf-8")
 
 
-def test_a_run_in_parts_keeps_the_coverage_of_the_part_that_ran_the_state_machine(
-    reference_server: RunningServer, tmp_path: Path
-) -> None:
-    run = run_suite(
-        tmp_path, "--base-url", reference_server.base_url, "--only", "STATEFUL-MODEL,PAY-GET",
+@pytest.fixture(scope="module")
+def run_in_parts(reference_server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_in_two_parts(reference_server.base_url, tmp_path_factory.mktemp("parts"))
+
+
+def run_in_two_parts(base_url: str, report_dir: Path) -> Run:
+    return run_suite(
+        report_dir, "--base-url", base_url, "--only", "STATEFUL-MODEL,PAY-GET",
         "--profile", "fast", "--seed", str(SEED), "--workers", "2", env=ENV,
     )  # fmt: skip
-    assert run.code == 0, run.explain()
-    parts = [
+
+
+def parts_of(run: Run) -> list[dict[str, Any]]:
+    return [
         json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted((tmp_path / PARTS_DIR).glob("*/conformance.json"))
+        for path in sorted((run.report_dir / PARTS_DIR).glob("*/conformance.json"))
     ]
-    carried = [p["sequence_coverage"] for p in parts if p["sequence_coverage"] is not None]
-    assert len(parts) == 2 and len(carried) == 1  # STATEFUL-MODEL ran in one part only
-    assert run.report["sequence_coverage"] == carried[0]
-    assert SequenceCoverage.of(carried[0]).line() in run.stdout.splitlines()
+
+
+def state_machine_test(report: dict[str, Any]) -> dict[str, Any]:
+    entry = next(r for r in report["requirements"] if r["id"] == "STATEFUL-MODEL")
+    return dict(entry["tests"][0])
+
+
+def test_a_run_in_parts_runs_a_lane_of_the_state_machine_in_each_and_merges_their_coverage(
+    run_in_parts: Run,
+) -> None:
+    run = run_in_parts
+    assert run.code == 0, run.explain()
+    parts = parts_of(run)
+    carried = [SequenceCoverage.of(p["sequence_coverage"]) for p in parts]
+    assert len(parts) == 2 and all(c.actions > 0 for c in carried)  # a lane in each part
+    merged = SequenceCoverage.merged(carried)
+    assert run.report["sequence_coverage"] == merged.as_dict()
+    assert merged.pairs.exercised == merged.pairs.possible == len(POSSIBLE_PAIRS)
+    assert merged.triples.exercised > max(c.triples.exercised for c in carried)
+    assert merged.line() in run.stdout.splitlines()
+    made = [state_machine_test(p)["requests"] for p in parts]
+    assert state_machine_test(run.report)["requests"] == sum(made) and min(made) > 0
+    assert run.verdicts()["STATEFUL-MODEL"] == "pass"
+
+
+def test_a_run_in_parts_sends_the_same_requests_again_with_the_same_seed(
+    run_in_parts: Run, reference_server: RunningServer, tmp_path: Path
+) -> None:
+    again = run_in_two_parts(reference_server.base_url, tmp_path)
+    assert again.code == 0, again.explain()
+    for first, second in zip(parts_of(run_in_parts), parts_of(again), strict=True):
+        assert second["sequence_coverage"] == first["sequence_coverage"]
+        assert second["requests"] == first["requests"]
+    assert again.report["sequence_coverage"] == run_in_parts.report["sequence_coverage"]
 
 
 def test_each_rule_notes_its_action_on_the_payment_it_sent_a_request_about(
@@ -235,6 +271,19 @@ def test_a_failing_run_still_reports_what_it_covered(
     assert coverage["actions"] >= 3  # at least the create, refund and refund replay that failed
     assert "create > refund > refund replay" not in coverage["triples"]["unseen"]
     assert report["exit_code"] == 1  # the fault's verdict, which coverage never changes
+
+
+def test_a_failure_in_a_lane_is_reported_under_its_requirement_with_a_reproduction(
+    faulty_server: RunningServer, tmp_path: Path
+) -> None:
+    run = run_state_machine(faulty_server.base_url, tmp_path, "--workers", "2", profile="default")
+    assert run.code == 1, run.explain()
+    entry = run.requirement("STATEFUL-MODEL")
+    assert entry["verdict"] == "fail" and " violates " in str(entry["reason"]), entry["reason"]
+    failed = [t for t in entry["tests"] if t["outcome"] == "failed"]
+    assert failed and all("def test_" in t["reproduction_pytest"] for t in failed)
+    assert all(t["reproduction"] for t in failed)
+    assert run.report["sequence_coverage"]["actions"] >= 3
 
 
 def test_the_report_carries_both_reproductions(failing_run: tuple[Path, dict[str, object]]) -> None:

@@ -50,6 +50,9 @@ __all__ = [
     "POSSIBLE_TRIPLES",
     "RULE_ACTIONS",
     "Coverage",
+    "State",
+    "after",
+    "next_actions",
     "possible",
 ]
 
@@ -95,6 +98,21 @@ LEFT_OUT = frozenset(
     }
 )
 """Rules that act on no payment, or only send it a request it must refuse."""
+
+
+State = tuple[tuple[str, ...], bool]
+"""A payment as the steering sees it: its last two actions, and whether it holds a refund key."""
+
+
+def after(state: State, action: str) -> State:
+    """A payment's state once `action` was applied to it."""
+    last, has_key = state
+    return (*last, action)[-2:], has_key or action in MAKES_A_REFUND_KEY
+
+
+def next_actions(has_key: bool) -> list[str]:
+    """The actions a payment can take next (but create, its first), in vocabulary order."""
+    return [a for a in FLOW if a != CREATE and (has_key or a not in NEEDS_A_REFUND)]
 
 
 def possible(sequence: Sequence[str]) -> bool:

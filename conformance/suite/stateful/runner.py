@@ -1,12 +1,18 @@
 """Runs the state machine under Hypothesis and hands the run the violation it found, and the
 orders of actions it tried (its sequence coverage, an observation that never fails a run).
 
-The profile's examples run in rounds, one Hypothesis run each, seeded from the run's seed: before
-a round the steering learns what the earlier ones covered (see steering.py). The first failing
-round ends the run. Hypothesis shrinks a failure to the shortest sequence and replays it last,
-so the journal's current example is the failing one and the run reproduces it like any other
-failure. When the replay does not fail again (a race, or a target that answers differently),
-the violation that was seen is raised with the evidence of the example that showed it.
+The profile's examples run in rounds, one Hypothesis run each, seeded from the run's seed and
+the round's number: before a round the steering learns what the earlier ones covered (see
+steering.py). The first failing round ends the run. A run in parts (`--workers`, `--shard`)
+runs the state machine in lanes, one a part (shard.LANED): lane k of L makes the rounds whose
+number is k modulo L, with the very seeds a whole run gives them, and its steering wants first
+the lane's own share of the sequences (lanes.py), so the lanes side by side divide what a whole
+run tries, and their coverage, merged, is the run's.
+
+Hypothesis shrinks a failure to the shortest sequence and replays it last, so the journal's
+current example is the failing one and the run reproduces it like any other failure. When the
+replay does not fail again (a race, or a target that answers differently), the violation that
+was seen is raised with the evidence of the example that showed it.
 """
 
 from __future__ import annotations
@@ -20,18 +26,17 @@ from hypothesis.errors import Flaky, FlakyStrategyDefinition
 from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.checks import Violation
-from conformance.profiles import PROFILES
+from conformance.profiles import EXAMPLES_PER_ROUND, PROFILES, rounds
 from conformance.results import SequenceCoverage
+from conformance.shard import STATE_MACHINE, Lane
+from conformance.suite.stateful.lanes import shares
 from conformance.suite.stateful.machine import PaymentsModel
 from conformance.suite.stateful.model import Shared
 from conformance.target import Target
 from conformance.transport.client import ApiClient
 from conformance.transport.errors import NotJudged
 
-__all__ = ["EXAMPLES_PER_ROUND", "rounds", "run_the_model"]
-
-EXAMPLES_PER_ROUND = 2
-"""Examples of one Hypothesis run: the steering learns what the run covered between rounds."""
+__all__ = ["EXAMPLES_PER_ROUND", "lane_rounds", "rounds", "run_the_model"]
 
 
 def run_the_model(
@@ -49,20 +54,24 @@ def run_the_model(
             record_coverage(shared.coverage.figures())
 
 
-def rounds(examples: int) -> list[int]:
-    """The profile's examples as rounds of EXAMPLES_PER_ROUND (the first a little larger when
-    they do not divide evenly)."""
-    count = max(1, examples // EXAMPLES_PER_ROUND)
-    return [examples // count + (1 if n < examples % count else 0) for n in range(count)]
+def lane_rounds(examples: int, lane: Lane) -> list[tuple[int, int]]:
+    """The rounds of `examples` (`rounds`) that `lane` makes: (number, examples) of each."""
+    every = rounds(examples)
+    return [(number, every[number]) for number in lane.makes(len(every))]
 
 
 def _run(api: ApiClient, target: Target, shared: Shared) -> None:
     def machine() -> PaymentsModel:
         return PaymentsModel(shared)
 
+    lane = target.lane(STATE_MACHINE)
+    assert lane is not None  # a part that makes no lane does not run the test
+    every = PROFILES[target.profile].stateful_examples
+    lanes = [lane_rounds(every, Lane(n, lane.total)) for n in range(lane.total)]
+    own = shares([sum(size for _, size in made) for made in lanes])[lane.index]
     try:
-        for number, examples in enumerate(rounds(PROFILES[target.profile].stateful_examples)):
-            shared.steering.aim(shared.coverage)
+        for number, examples in lanes[lane.index]:
+            shared.steering.aim(shared.coverage, own)
             hypothesis.seed(target.seed if number == 0 else f"{target.seed}:{number}")(machine)
             run_state_machine_as_test(
                 cast("type[PaymentsModel]", machine),  # Hypothesis only calls it with no arguments

@@ -30,6 +30,9 @@ round from the simplest choices (False) and the next one different at its first 
 steering depends on that fixed aim and on the example's own steps only, so the run stays what
 its seed makes it, and a failure shrinks and replays as before. Steering only chooses among the
 rules; it never judges.
+
+A lane of a run in parts (runner.py) wants its own share of the sequences first (lanes.py), as
+the lanes side by side cannot see each other's coverage.
 """
 
 from __future__ import annotations
@@ -41,23 +44,25 @@ from hypothesis.stateful import precondition
 
 from conformance.suite.stateful.coverage import (
     CREATE,
-    FLOW,
     LEFT_OUT,
-    MAKES_A_REFUND_KEY,
-    NEEDS_A_REFUND,
     POSSIBLE_PAIRS,
     POSSIBLE_TRIPLES,
     RULE_ACTIONS,
     Coverage,
+    State,
+    after,
+    next_actions,
 )
 
 __all__ = [
     "DISCOUNT",
+    "EVERYTHING",
     "FREE_EVERY",
     "HORIZON",
     "LEFT_OUT_EVERY",
     "LOOKAHEAD",
     "Steering",
+    "Wanted",
     "steer",
 ]
 
@@ -77,8 +82,6 @@ DISCOUNT = 0.75
 """What a wanted sequence is worth for each action it waits for."""
 
 Sequence_ = tuple[str, ...]
-State = tuple[Sequence_, bool]
-"""A payment as the steering sees it: its last two actions, and whether it holds a refund key."""
 Wanted = tuple[frozenset[Sequence_], frozenset[Sequence_]]
 """Pairs and triples wanted."""
 
@@ -93,30 +96,27 @@ class Steered(Protocol):
     def bundle(self, name: str) -> Any: ...
 
 
-def _after(state: State, action: str) -> State:
-    last, has_key = state
-    return (*last, action)[-2:], has_key or action in MAKES_A_REFUND_KEY
+EVERYTHING: Wanted = (frozenset(POSSIBLE_PAIRS), frozenset(POSSIBLE_TRIPLES))
+"""Every possible pair and triple."""
 
 
-def _next_actions(has_key: bool) -> list[str]:
-    return [a for a in FLOW if a != CREATE and (has_key or a not in NEEDS_A_REFUND)]
+def _left(first: Wanted, coverage: Coverage) -> Wanted | None:
+    """What of `first` the run has not applied; None when nothing."""
+    left = (first[0] - coverage.pairs, first[1] - coverage.triples)
+    return left if left[0] or left[1] else None
 
 
-def _unapplied(
-    pairs: frozenset[Sequence_], triples: frozenset[Sequence_], coverage: Coverage
-) -> Wanted:
-    """What of `pairs` and `triples` the run has not applied; everything again when nothing."""
-    left = (pairs - coverage.pairs, triples - coverage.triples)
-    if not left[0] and not left[1]:
-        return frozenset(POSSIBLE_PAIRS), frozenset(POSSIBLE_TRIPLES)
-    return left
+def _unapplied(first: Wanted, coverage: Coverage) -> Wanted:
+    """What of `first` the run has not applied; when nothing, what of every sequence; when
+    nothing either, every sequence again."""
+    return _left(first, coverage) or _left(EVERYTHING, coverage) or EVERYTHING
 
 
 class Steering:
     """The sequences a round wants, less what the current example already applied."""
 
     def __init__(self) -> None:
-        self.round: Wanted = (frozenset(POSSIBLE_PAIRS), frozenset(POSSIBLE_TRIPLES))
+        self.round: Wanted = EVERYTHING
         """What the round wants (`aim`)."""
         self.left: Wanted | None = None
         """What was still wanted when the round's first example ended: what its later examples
@@ -134,10 +134,11 @@ class Steering:
         self.steered = self.free = self.left_out = 0
         """The current example's steps of a wanted rule, and of any other."""
 
-    def aim(self, coverage: Coverage) -> None:
-        """Before a round: want what no earlier round applied (everything again once the run
-        applied every pair and every triple)."""
-        self.round = _unapplied(frozenset(POSSIBLE_PAIRS), frozenset(POSSIBLE_TRIPLES), coverage)
+    def aim(self, coverage: Coverage, first: Wanted = EVERYTHING) -> None:
+        """Before a round: want what no earlier round applied of `first` (a lane's own share,
+        lanes.py; every sequence in a whole run), once it applied all of that, of every
+        sequence; everything again once the run applied every pair and every triple."""
+        self.round = _unapplied(first, coverage)
         self.pairs, self.triples = self.round
         self.left, self.fixed = None, False
 
@@ -162,7 +163,7 @@ class Steering:
         if later or self.fixed:
             return
         self.fixed = True
-        self.left = _unapplied(*self.round, coverage)
+        self.left = _unapplied(self.round, coverage)
 
     def note(self, history: list[str]) -> None:
         """After an action was appended to a payment's history."""
@@ -199,19 +200,19 @@ class Steering:
             new = [s for s in self._applies(state[0], action, pairs_left) if s not in counted]
             if length == 1:
                 return len(new)
-            after, more = _after(state, action), counted.union(new)
+            then, more = after(state, action), counted.union(new)
             return len(new) + DISCOUNT * max(
-                gain(after, a, length - 1, more) for a in _next_actions(after[1])
+                gain(then, a, length - 1, more) for a in next_actions(then[1])
             )
 
-        return {a: gain(state, a, length, frozenset()) for a in _next_actions(state[1])}
+        return {a: gain(state, a, length, frozenset()) for a in next_actions(state[1])}
 
     def distances(self, state: State) -> dict[str, int]:
         """For each action possible in `state`, how many actions (it first) apply a wanted
         sequence at the soonest; absent when none does within HORIZON."""
         pairs_left = bool(self.pairs - self.done_pairs)
         found: dict[str, int] = {}
-        for first in _next_actions(state[1]):
+        for first in next_actions(state[1]):
             frontier, seen = [(state, first)], {state}
             for depth in range(1, HORIZON + 1):
                 if any(self._applies(s[0], a, pairs_left) for s, a in frontier):
@@ -219,10 +220,10 @@ class Steering:
                     break
                 following = []
                 for s, a in frontier:
-                    after = _after(s, a)
-                    if after not in seen:
-                        seen.add(after)
-                        following += [(after, n) for n in _next_actions(after[1])]
+                    then = after(s, a)
+                    if then not in seen:
+                        seen.add(then)
+                        following += [(then, n) for n in next_actions(then[1])]
                 frontier = following
         return found
 

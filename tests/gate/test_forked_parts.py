@@ -1,0 +1,66 @@
+"""A part of `--workers N` made by a fork of the command's process (conformance.workers.Forked):
+it runs the entry point with its own arguments, environment and output, exits with its code,
+and is stopped by a signal like a part of its own interpreter. Each case runs in a fresh
+interpreter with no other thread, as the command does (a fork copies only the calling thread)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.gate.conftest import run_suite as run
+
+SCRIPT = """
+import json, os, signal, sys
+from conformance.workers import Forked, can_fork
+
+def main(args):
+    if args == ["raise"]:
+        raise RuntimeError("broken part")
+    if args == ["block"]:
+        print("waiting", flush=True)
+        os.read(blocker, 1)  # nobody writes: only a signal ends the part
+    print("out", *args)
+    print("err", os.environ.get("PART_VALUE"), "PATH" in os.environ, file=sys.stderr)
+    return 5
+
+blocker, _ = os.pipe()
+found = {"can_fork": can_fork()}
+part = Forked(main, ["a", "b"], {"PART_VALUE": "given"})
+found["plain"] = [part.stdout.read(), part.stderr.read(), part.wait()]
+broken = Forked(main, ["raise"], {})
+found["broken"] = ["broken part" in broken.stderr.read(), broken.wait()]
+blocked = Forked(main, ["block"], {})
+found["blocked"] = [blocked.stdout.readline(), blocked.poll()]
+blocked.send_signal(signal.SIGTERM)
+found["blocked"].append(blocked.wait(timeout=60))
+print(json.dumps(found))
+"""
+
+
+def test_a_forked_part_runs_the_entry_point_with_its_arguments_and_environment() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["can_fork"] is True
+    assert found["plain"] == ["out a b\n", "err given False\n", 5]  # only the part's environment
+    assert found["broken"] == [True, 70]
+    assert found["blocked"] == ["waiting\n", None, -15]
+
+
+def test_workers_beside_a_reference_server_run_each_part_in_its_own_interpreter(
+    tmp_path: Path,
+) -> None:
+    """With --reference, threads read the server's output (can_fork is False), so each part
+    is a new interpreter, as before forks."""
+    done = run(
+        tmp_path, "--reference", "--profile", "smoke", "--seed", "3",
+        "--only", "PAY-GET,PAY-CREATE", "--workers", "2",
+    )  # fmt: skip
+    assert done.code == 0, done.explain()
+    assert "[part 1/2]" in done.stdout and "[part 2/2]" in done.stdout
+    assert done.verdicts() == {"PAY-CREATE": "pass", "PAY-GET": "pass"}
