@@ -276,7 +276,7 @@ def test_a_failing_run_still_reports_what_it_covered(
 def test_a_failure_in_a_lane_is_reported_under_its_requirement_with_a_reproduction(
     faulty_server: RunningServer, tmp_path: Path
 ) -> None:
-    run = run_state_machine(faulty_server.base_url, tmp_path, "--workers", "2", profile="default")
+    run = run_state_machine(faulty_server.base_url, tmp_path, "--workers", "2")
     assert run.code == 1, run.explain()
     entry = run.requirement("STATEFUL-MODEL")
     assert entry["verdict"] == "fail" and " violates " in str(entry["reason"]), entry["reason"]
