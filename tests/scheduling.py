@@ -15,6 +15,7 @@ from typing import Any
 from conformance.reference.variants import Variant
 from conformance.reference.variants.combined import SEPARATOR, combination_of, variant_named
 from conformance.selftest import cases
+from conformance.shard import STATE_MACHINE
 
 __all__ = ["LONGEST", "expected_length", "scheduler", "scope_of"]
 
@@ -90,7 +91,7 @@ def expected_length(nodeid: str, slow: bool) -> int:
 @cache
 def _fault_run_is_long(fault: str) -> bool:
     (case,) = (c for c in cases([fault]) if c.kind == "fault")
-    return case.whole_suite or "STATEFUL-MODEL" in case.only
+    return case.whole_suite or STATE_MACHINE in case.only
 
 
 def scheduler(config: Any, log: Any) -> Any:

@@ -59,10 +59,11 @@ class StopHandlers:
             self._previous_handlers[signum] = signal.signal(signum, self._on_stop_signal)
         self._previous_unraisable_hook = sys.unraisablehook
         sys.unraisablehook = self._unraisable
-        if stop_signal():
-            self.interrupted = stop_signal()
-            self.budget.stop(self.interrupted)
-            raise Interrupted(self.interrupted)
+        early = stop_signal()
+        if early:
+            self.interrupted = early
+            self.budget.stop(early)
+            raise Interrupted(early)
 
     def restore(self) -> None:
         """Put back the handlers (and the unraisable hook) that were in place before."""
