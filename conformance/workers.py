@@ -31,7 +31,15 @@ from conformance.runner import read_baseline
 from conformance.target import Target
 from conformance.transport.errors import Interrupted
 
-__all__ = ["PARTS_DIR", "Forked", "can_fork", "part_command", "report", "run_workers"]
+__all__ = [
+    "PARTS_DIR",
+    "Forked",
+    "be_main",
+    "can_fork",
+    "part_command",
+    "report",
+    "run_workers",
+]
 
 PARTS_DIR = "parts"
 """Under the report directory: each part's own reports, kept as the merged one's evidence."""
@@ -125,7 +133,7 @@ class Forked:
         if self.pid == 0:  # the part
             os.close(out[0])
             os.close(err[0])
-            _be_the_part(main, args, env, out[1], err[1])
+            be_main(main, args, env, out[1], err[1])
         os.close(out[1])
         os.close(err[1])
         self.stdout = open(out[0], encoding="utf-8", errors="replace")  # noqa: SIM115
@@ -160,10 +168,12 @@ class Forked:
         self.send_signal(signal.SIGKILL)
 
 
-def _be_the_part(
+def be_main(
     main: Callable[[list[str]], int], args: list[str], env: dict[str, str], out: int, err: int
 ) -> NoReturn:
-    """In a forked part: its environment and output, `main(args)`, and exit with its code."""
+    """In a forked process (a part, or a run of conformance.selftest.preloaded): take `env` as
+    the environment and the file descriptors `out` and `err` as stdout and stderr, call
+    `main(args)`, and exit with its code."""
     code = 70  # EX_SOFTWARE: the part broke before it could say why
     try:
         os.dup2(out, 1)

@@ -1,18 +1,17 @@
-"""Running the suite as a user does, `python -m conformance` in a subprocess with credentials
-from the environment, and reading what it wrote. Shared by every project test that needs a
-whole run."""
+"""Running the suite as a user does, `python -m conformance` in a process of its own with
+credentials from the environment, and reading what it wrote. Shared by every project test that
+needs a whole run."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from conformance.selftest.preloaded import run_cli
 
 
 @dataclass
@@ -68,15 +67,9 @@ def run_suite(report_dir: Path, *args: str, env: Mapping[str, str], timeout: flo
 
 
 def run_command(report_dir: Path, *args: str, env: Mapping[str, str], timeout: float = 300) -> Run:
-    """`python -m conformance ARGS...` (which write their reports to `report_dir`)."""
+    """`python -m conformance ARGS...` (which write their reports to `report_dir`), in a fork of
+    a process that imported the suite once (conformance.selftest.preloaded)."""
     started = time.monotonic()
-    completed = subprocess.run(
-        [sys.executable, "-m", "conformance", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    completed = run_cli(args, env=env, timeout=timeout)
     seconds = time.monotonic() - started
     return Run(completed.returncode, completed.stdout, completed.stderr, report_dir, seconds)

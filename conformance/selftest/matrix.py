@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -27,6 +26,7 @@ from conformance.reference.faults import FAULTS
 from conformance.reference.variants import VARIANTS, suite_args, warns_of
 from conformance.reference.variants.combined import variant_named
 from conformance.requirements import CATALOG
+from conformance.selftest.preloaded import run_cli
 
 __all__ = [
     "ALL_IDS",
@@ -39,8 +39,8 @@ __all__ = [
     "VARIANT_IDS",
     "Case",
     "Judgement",
+    "arguments",
     "cases",
-    "command",
     "fault_ids",
     "judge",
     "run_case",
@@ -184,12 +184,13 @@ def _flagged(requirement: str, verdict: str, reason: object) -> str:
     return f"{requirement} {verdict}" + (f" ({reason})" if reason else "")
 
 
-def command(
+def arguments(
     case: Case, seed: int, report_dir: Path, profile: str = PROFILE, suite_args: Sequence[str] = ()
 ) -> list[str]:
+    """The suite's arguments (after `python -m conformance`) for a run against `case`."""
     server_arg = f"--reference-arg=--{case.kind}={case.name}"
     return [
-        sys.executable, "-m", "conformance", "--reference", server_arg,
+        "--reference", server_arg,
         "--profile", profile, "--seed", str(seed), "--report-dir", str(report_dir),
         "--only", ",".join(case.only), *case.suite_args, *suite_args,
     ]  # fmt: skip
@@ -207,13 +208,7 @@ def run_case(
     profile = variant_profile if case.kind == "variant" else PROFILE
     started = time.monotonic()
     try:
-        done = subprocess.run(
-            command(case, seed, report_dir, profile, suite_args),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT,
-            check=False,
-        )
+        done = run_cli(arguments(case, seed, report_dir, profile, suite_args), timeout=RUN_TIMEOUT)
         exit_code = done.returncode
     except subprocess.TimeoutExpired:
         exit_code = -1

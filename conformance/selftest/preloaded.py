@@ -1,0 +1,102 @@
+"""Runs of `python -m conformance ARGS` as forks of one process that has imported the suite
+already (multiprocessing's forkserver, preloaded with conformance.__main__), rather than as
+new interpreters that import it again: the imports are about 0.7 s of CPU, a third of a small
+run's cost, and a self-test or a `make test` makes over a hundred runs.
+
+A run gets what its own interpreter would: the arguments, the caller's environment with `env`
+on top, stdout and stderr of its own, an empty stdin, and an exit code (negative when a signal
+ended it). Where the system has no forkserver, each run is its own interpreter.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import runpy
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+
+from conformance.workers import be_main
+
+__all__ = ["run_cli"]
+
+PRELOAD = [
+    "conformance.plugin",
+    "conformance.merge",
+    "conformance.workers",
+    "conformance.report.html",
+    "conformance.suite.helpers",
+    "conformance.suite.stateful.runner",
+    "schemathesis",
+]
+"""What the forkserver imports once: what conformance/__main__.py, the reports and the suite's
+test modules import. Not __main__.py itself, which each run executes as `python -m` would,
+nor the test modules, which pytest rewrites as it imports them."""
+STOP_GRACE = 10.0
+
+
+def run_cli(
+    args: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """What `subprocess.run([python, -m, conformance, *args], capture_output=True, text=True)`
+    gives, raising subprocess.TimeoutExpired like it when the run outlasts `timeout` (it is
+    then stopped, and killed if it has not stopped after STOP_GRACE seconds)."""
+    command = [sys.executable, "-m", "conformance", *args]
+    environment = {**os.environ, **(env or {})}
+    context = _forkserver()
+    if context is None:
+        return subprocess.run(
+            command, env=environment, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    with tempfile.TemporaryDirectory(prefix="conformance-run-") as folder:
+        out, err = Path(folder, "stdout"), Path(folder, "stderr")
+        process = context.Process(target=_run, args=(list(args), environment, str(out), str(err)))
+        process.start()
+        process.join(timeout)
+        if process.exitcode is None:
+            process.terminate()  # the run's stop handlers end its reference server
+            process.join(STOP_GRACE)
+            process.kill()
+            process.join()
+            raise subprocess.TimeoutExpired(command, timeout or 0, _read(out), _read(err))
+        code = process.exitcode
+        process.close()
+        return subprocess.CompletedProcess(command, code, _read(out), _read(err))
+
+
+@cache
+def _forkserver() -> multiprocessing.context.ForkServerContext | None:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def _run(args: list[str], env: dict[str, str], out_path: str, err_path: str) -> None:
+    """In the fork: the run, with its output in the two files."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    out, err = os.open(out_path, flags, 0o600), os.open(err_path, flags, 0o600)
+    be_main(_as_python_m, args, env, out, err)
+
+
+def _as_python_m(args: list[str]) -> int:
+    """What `python -m conformance ARGS` does: run conformance/__main__.py as __main__ (its
+    imports preloaded), and exit with the code it exits with."""
+    sys.argv = ["-m", *args]
+    try:
+        runpy.run_module("conformance", run_name="__main__", alter_sys=True)
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            return stop.code or 0
+        print(stop.code, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
