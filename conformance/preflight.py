@@ -1,5 +1,5 @@
 """Before the first test: is there a Test Payments API at the URL, and does it take the
-credentials? A few requests (three at most) tell a mistake of the configuration, which no
+credentials? A few requests (five at most) tell a mistake of the configuration, which no
 verdict on the target should be built on, from a target that answers wrongly:
 
 - no answer at all: TargetUnreachable (the run ends INCOMPLETE, exit 3);
@@ -7,13 +7,20 @@ verdict on the target should be built on, from a target that answers wrongly:
   naming --base-url and --path-prefix (exit 2, no verdict);
 - a create with the given credentials answered 401 or 403: PreflightRefused naming the
   variables the credentials come from (exit 2, no verdict); the second client's too;
+- a create refused with a 4xx that a create with a new key is not: its key is taken, by an
+  earlier run with the same seed (whose keys this run's would replay): PreflightRefused asking
+  for another seed (exit 2, no verdict);
 - any other answer (201, 400, 500, a redirect, 429s waited out): the suite runs and judges it.
 
-The creates are real payments on the target, each with the run id in its description.
+The creates are real payments on the target, each with the run id in its description. Their
+keys come from the seed (and the part of a run in parts), like every key of the run; their
+descriptions carry a value of this invocation's own, so that a target that has seen the key
+before answers with a conflict rather than a replay.
 """
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 import requests
@@ -27,6 +34,7 @@ __all__ = ["NOT_THE_API", "REFUSED", "PreflightRefused", "preflight"]
 
 NOT_THE_API = (404, 405)
 REFUSED = (401, 403)
+RATE_LIMITED = 429
 
 
 class PreflightRefused(Exception):
@@ -44,20 +52,19 @@ def preflight(api: ApiClient) -> None:
         raise
     except NotJudged:
         return  # the budget, or 429s that did not stop: the tests will say so
-    _check(api, target, "client", "DEVDRAFT_API_KEY / DEVDRAFT_SECRET", "a")
+    invocation = secrets.token_hex(6)  # this run's own, never the same in two runs
+    _check(api, target, invocation, ("client", "DEVDRAFT_API_KEY / DEVDRAFT_SECRET", "a"))
     if target.second_credentials is not None:
         second = api.as_client(target.second_credentials)
-        _check(
-            second,
-            target,
-            "second client",
-            "DEVDRAFT_SECOND_API_KEY / DEVDRAFT_SECOND_SECRET",
-            "b",
-        )
+        who = ("second client", "DEVDRAFT_SECOND_API_KEY / DEVDRAFT_SECOND_SECRET", "b")
+        _check(second, target, invocation, who)
 
 
-def _check(api: ApiClient, target: Target, who: str, variables: str, tag: str) -> None:
-    response = _create(api, target, tag)
+def _check(api: ApiClient, target: Target, invocation: str, client: tuple[str, str, str]) -> None:
+    """`client`: who it is, the variables its credentials come from, and its keys' tag."""
+    who, variables, tag = client
+    key = _key(target, tag)
+    response = _create(api, target, key, invocation)
     if response is None:
         return
     status = response.status_code
@@ -73,16 +80,36 @@ def _check(api: ApiClient, target: Target, who: str, variables: str, tag: str) -
             f"{target.secret_header} on POST {urlsplit(url).path}); check {variables} (and "
             "--key-header / --secret-header if the target names its headers otherwise)"
         )
+    taken = 400 <= status < 500 and status != RATE_LIMITED
+    if taken and _a_new_key_is_accepted(api, target, tag, invocation):
+        raise PreflightRefused(
+            f"seed {target.seed} has already run against this target: it refused the "
+            f"preflight's create with the key {key} ({status}) but accepted it with a new key, "
+            "so an earlier run holds this run's keys and its answers would stand in for this "
+            "run's; rerun with another --seed (or none), or against a fresh target"
+        )
 
 
-def _create(api: ApiClient, target: Target, tag: str) -> requests.Response | None:
+def _key(target: Target, tag: str) -> str:
+    part = f"-part-{target.shard.index}-{target.shard.total}" if target.shard else ""
+    return f"preflight-{tag}-{target.run_id}{part}"
+
+
+def _a_new_key_is_accepted(api: ApiClient, target: Target, tag: str, invocation: str) -> bool:
+    """Whether a create with a key of this run's own succeeds (the refusal before was the
+    key's)."""
+    response = _create(api, target, f"preflight-{tag}-{invocation}", invocation)
+    return response is not None and response.status_code // 100 == 2
+
+
+def _create(api: ApiClient, target: Target, key: str, invocation: str) -> requests.Response | None:
     body = {
         "amount": 12.34,
         "currency": "USD",
-        "description": f"conformance preflight [{target.run_id}]",
+        "description": f"conformance preflight [{target.run_id}] {invocation}",
     }
     try:
-        return api.create(body, f"preflight-{tag}-{target.run_id}")
+        return api.create(body, key)
     except (Redirected, NotJudged):
         return None  # an answer the tests judge, or none the preflight can read
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.reference.launch import RunningServer
+from conformance.reference.launch import RunningServer, running_reference_server
 from tests.hostile import servers
 from tests.hostile.servers import hostile_server
 
@@ -94,3 +94,40 @@ def test_a_valid_target_passes_the_preflight(reference: RunningServer, tmp_path:
     assert run.code == 0, run.explain()
     assert run.last_line == "CONFORMANT: MUST 1/1 passed"
     assert run.leaked((KEY, SECRET)) == []
+
+
+def test_a_seed_that_already_ran_against_the_target_is_refused_before_any_verdict(
+    tmp_path: Path,
+) -> None:
+    """Its keys would be answered with the earlier run's stored answers: replays where the
+    tests want new payments, conflicts where they changed a body."""
+    clients = ("--client", f"{KEY}:{SECRET}")
+    only = ("--only", "PAY-CREATE,KEY-ALPHABET")
+    with running_reference_server(*clients) as server:
+        url = ("--base-url", server.base_url, *FAST)
+        first = run_suite(tmp_path / "first", *url, *only, "--seed", "31", env=ONE_CLIENT)
+        again = run_suite(tmp_path / "again", *url, *only, "--seed", "31", env=ONE_CLIENT)
+        other = run_suite(tmp_path / "other", *url, *only, "--seed", "32", env=ONE_CLIENT)
+    assert first.code == 0, first.explain()
+    assert again.code == 2, again.explain()
+    line = one_line(again.stderr)
+    assert "seed 31 has already run against this target" in line
+    assert "preflight-a-run-0000000031 (409)" in line
+    assert "rerun with another --seed" in line
+    assert no_report(tmp_path / "again")
+    assert other.code == 0, other.explain()
+
+
+def test_a_create_refused_whatever_its_key_is_left_to_the_tests(tmp_path: Path) -> None:
+    """A target that answers every create with 409 has not seen the seed before: the run goes
+    on, and PAY-CREATE judges the answer."""
+
+    def refuses_every_create(request: servers.Request, conn: servers.Connection) -> bytes:
+        if request.method == "POST":
+            return servers.response(409, b'{"statusCode": 409, "message": "Conflict"}')
+        return servers.response(404, b'{"statusCode": 404, "message": "Not Found"}')
+
+    with hostile_server(refuses_every_create) as server:
+        run = run_suite(tmp_path, "--base-url", server.base_url, *FAST, "--only", "PAY-CREATE")
+    assert run.code == 1, run.explain()
+    assert run.last_line.startswith("NOT CONFORMANT: PAY-CREATE failed"), run.last_line

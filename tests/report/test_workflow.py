@@ -89,7 +89,10 @@ def test_the_sharded_workflow_runs_every_part_with_one_seed_and_gates_on_the_mer
     assert part["strategy"]["fail-fast"] is False
     run = next(s["run"] for s in part["steps"] if "--shard" in s.get("run", ""))
     assert f"--shard ${{{{ matrix.shard }}}}/{len(shards)}" in run, run
-    assert "--seed ${{ github.run_number }}" in run and "--report-dir reports" in run
+    assert (
+        "--seed ${{ github.run_number }}0${{ github.run_attempt }}" in run
+        and "--report-dir reports" in run
+    )
     assert gate["needs"] == "part" and gate["if"] == "${{ always() }}"
     merge = next(s["run"] for s in gate["steps"] if "merge" in s.get("run", ""))
     assert merge.startswith("devdraft-conformance merge ") and "|| " not in merge

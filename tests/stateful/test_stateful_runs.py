@@ -113,10 +113,9 @@ def test_the_run_reports_the_orders_of_actions_it_applied_in_every_report(
     assert "pairs 40/40, triples 234/234" in html
 
 
-def test_the_same_seed_applies_the_same_sequences(
-    passing_run: Run, reference_server: RunningServer, tmp_path: Path
-) -> None:
-    again = run_state_machine(reference_server.base_url, tmp_path)
+def test_the_same_seed_applies_the_same_sequences(passing_run: Run, tmp_path: Path) -> None:
+    with running_reference_server(*CLIENT_ARGS) as fresh:  # the seed's keys are new to it
+        again = run_state_machine(fresh.base_url, tmp_path)
     assert again.code == 0, again.explain()
     assert again.report["sequence_coverage"] == passing_run.report["sequence_coverage"]
     assert again.report["requests"] == passing_run.report["requests"]
@@ -178,9 +177,10 @@ def test_a_run_in_parts_runs_a_lane_of_the_state_machine_in_each_and_merges_thei
 
 
 def test_a_run_in_parts_sends_the_same_requests_again_with_the_same_seed(
-    run_in_parts: Run, reference_server: RunningServer, tmp_path: Path
+    run_in_parts: Run, tmp_path: Path
 ) -> None:
-    again = run_in_two_parts(reference_server.base_url, tmp_path)
+    with running_reference_server(*CLIENT_ARGS) as fresh:  # the seed's keys are new to it
+        again = run_in_two_parts(fresh.base_url, tmp_path)
     assert again.code == 0, again.explain()
     for first, second in zip(parts_of(run_in_parts), parts_of(again), strict=True):
         assert second["sequence_coverage"] == first["sequence_coverage"]

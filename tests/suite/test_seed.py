@@ -1,6 +1,7 @@
 """`--seed` reruns a run: against a fresh reference server, two runs with one seed send the same
-requests (server-made ids and timestamps aside). A recording proxy in front of each server sees
-what the suite sent."""
+requests (server-made ids and timestamps aside, and the value of its own that the preflight
+puts in its descriptions). A recording proxy in front of each server sees what the suite sent.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ ONLY = (
 )
 SERVER_MADE = re.compile(r"(pay|ref)_[0-9a-f]{16}")
 """The reference server's ids; they differ between servers and are left out of the comparison."""
+PREFLIGHT_OWN = re.compile(r"(conformance preflight \[run-\d+\]) [0-9a-f]{12}")
+"""The preflight's description ends in a value of the run's own (conformance.preflight)."""
 
 
 @contextmanager
@@ -92,7 +95,7 @@ def requests_sent(report_dir: Path, seed: int) -> list[str]:
             env=ENV,
         )  # fmt: skip
         assert run.code == 0, run.explain()
-    return sorted(SERVER_MADE.sub("<id>", line) for line in seen)
+    return sorted(PREFLIGHT_OWN.sub(r"\1 <own>", SERVER_MADE.sub("<id>", line)) for line in seen)
 
 
 @pytest.mark.slow
