@@ -49,6 +49,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
+WORKERS_AUTO = "auto"
+"""--workers auto: a count the target's address chooses (conformance.target.workers_for)."""
+
+
+def _workers(text: str) -> int | str:
+    return WORKERS_AUTO if text.strip().lower() == WORKERS_AUTO else _positive_int(text)
+
+
 def _non_negative_float(text: str) -> float:
     value = float(text)
     if not value >= 0:
@@ -222,10 +230,10 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "--workers",
         "Processes that run parts of the requirements side by side against the target, "
-        "merged into one report",
+        "merged into one report; auto: 1 against a loopback address, 4 against any other",
         env="CONFORMANCE_WORKERS",
-        default=1,
-        type=_positive_int,
+        default=WORKERS_AUTO,
+        type=_workers,
         metavar="N",
     ),
 )

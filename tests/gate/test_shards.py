@@ -16,7 +16,7 @@ import pytest
 from conformance.reference.launch import RunningServer, running_reference_server
 from conformance.requirements import CATALOG
 from conformance.shard import COSTS, STATE_MACHINE, WHOLE, Lane, Shard, lane_of, parse_shard, split
-from conformance.target import build_target
+from conformance.target import FAR_WORKERS, ConformanceConfigError, build_target
 from conformance.workers import part_command, shares
 from tests import suite_runner as runner
 from tests.gate.conftest import FAST, KEY, SECOND_KEY, SECOND_SECRET, SECRET, SECRETS
@@ -115,6 +115,56 @@ def test_a_part_makes_the_state_machine_only_when_it_makes_a_lane_of_it() -> Non
         {**given, "conformance_profile": "smoke", "conformance_shard": "3/4"}, environ={}
     )
     assert smoke.lane(STATE_MACHINE) is None and not smoke.runs(STATE_MACHINE)  # two rounds
+
+
+@pytest.mark.parametrize(
+    ("url", "given", "environ", "workers"),
+    [
+        ("http://127.0.0.1:8000", None, {}, 1),
+        ("http://127.3.2.1", None, {}, 1),
+        ("http://localhost:8000", None, {}, 1),
+        ("http://api.localhost", None, {}, 1),
+        ("http://[::1]:8000", None, {}, 1),
+        ("https://staging.example.com", None, {}, FAR_WORKERS),
+        ("http://10.1.2.3:8080", None, {}, FAR_WORKERS),
+        ("http://[2001:db8::1]", None, {}, FAR_WORKERS),
+        ("https://staging.example.com", "1", {}, 1),
+        ("https://staging.example.com", None, {"CONFORMANCE_WORKERS": "2"}, 2),
+        ("http://127.0.0.1:8000", "auto", {"CONFORMANCE_WORKERS": "2"}, 1),
+        ("http://127.0.0.1:8000", "6", {}, 6),
+    ],
+)
+def test_auto_workers_are_one_on_a_loopback_address_and_more_elsewhere(
+    url: str, given: str | None, environ: dict[str, str], workers: int
+) -> None:
+    options = {
+        "conformance_base_url": url,
+        "conformance_client_key": KEY,
+        "conformance_client_secret": SECRET,
+        "conformance_workers": given,
+    }
+    assert build_target(options, environ=environ).workers == workers
+
+
+def test_a_part_of_a_run_is_not_split_again_by_auto_workers() -> None:
+    given = {
+        "conformance_base_url": "https://staging.example.com",
+        "conformance_client_key": KEY,
+        "conformance_client_secret": SECRET,
+        "conformance_shard": "2/3",
+    }
+    assert build_target(given, environ={}).workers == 1
+
+
+@pytest.mark.parametrize("text", ["0", "-2", "some", "1.5"])
+def test_workers_that_are_not_a_count_or_auto_are_refused(text: str) -> None:
+    given = {
+        "conformance_base_url": "https://staging.example.com",
+        "conformance_client_key": KEY,
+        "conformance_client_secret": SECRET,
+    }
+    with pytest.raises(ConformanceConfigError, match="CONFORMANCE_WORKERS"):
+        build_target(given, environ={"CONFORMANCE_WORKERS": text})
 
 
 @pytest.mark.parametrize("text", ["0/2", "3/2", "2", "a/b", "1/0", "-1/2"])
