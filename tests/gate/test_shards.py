@@ -36,6 +36,15 @@ SCHEMA = json.loads(
 )
 
 
+def options_for(url: str) -> dict[str, str | None]:
+    """The option values (by Option.dest) of a run against `url` with the gate's client."""
+    return {
+        "conformance_base_url": url,
+        "conformance_client_key": KEY,
+        "conformance_client_secret": SECRET,
+    }
+
+
 def faulty_server() -> AbstractContextManager[RunningServer]:
     clients = ("--client", f"{KEY}:{SECRET}", "--client", f"{SECOND_KEY}:{SECOND_SECRET}")
     return running_reference_server(*clients, "--fault", FAULT)
@@ -100,11 +109,7 @@ def test_the_state_machine_runs_one_lane_in_each_of_the_first_parts() -> None:
 
 
 def test_a_part_makes_the_state_machine_only_when_it_makes_a_lane_of_it() -> None:
-    given = {
-        "conformance_base_url": "http://127.0.0.1:9",
-        "conformance_client_key": KEY,
-        "conformance_client_secret": SECRET,
-    }
+    given = options_for("http://127.0.0.1:9")
     whole = build_target({**given, "conformance_profile": "fast"}, environ={})
     assert whole.lane(STATE_MACHINE) == WHOLE and whole.runs(STATE_MACHINE)
     fast = build_target(
@@ -137,34 +142,21 @@ def test_a_part_makes_the_state_machine_only_when_it_makes_a_lane_of_it() -> Non
 def test_auto_workers_are_one_on_a_loopback_address_and_more_elsewhere(
     url: str, given: str | None, environ: dict[str, str], workers: int
 ) -> None:
-    options = {
-        "conformance_base_url": url,
-        "conformance_client_key": KEY,
-        "conformance_client_secret": SECRET,
-        "conformance_workers": given,
-    }
+    options = {**options_for(url), "conformance_workers": given}
     assert build_target(options, environ=environ).workers == workers
 
 
 def test_a_part_of_a_run_is_not_split_again_by_auto_workers() -> None:
-    given = {
-        "conformance_base_url": "https://staging.example.com",
-        "conformance_client_key": KEY,
-        "conformance_client_secret": SECRET,
-        "conformance_shard": "2/3",
-    }
+    given = {**options_for("https://staging.example.com"), "conformance_shard": "2/3"}
     assert build_target(given, environ={}).workers == 1
 
 
 @pytest.mark.parametrize("text", ["0", "-2", "some", "1.5"])
 def test_workers_that_are_not_a_count_or_auto_are_refused(text: str) -> None:
-    given = {
-        "conformance_base_url": "https://staging.example.com",
-        "conformance_client_key": KEY,
-        "conformance_client_secret": SECRET,
-    }
     with pytest.raises(ConformanceConfigError, match="CONFORMANCE_WORKERS"):
-        build_target(given, environ={"CONFORMANCE_WORKERS": text})
+        build_target(
+            options_for("https://staging.example.com"), environ={"CONFORMANCE_WORKERS": text}
+        )
 
 
 @pytest.mark.parametrize("text", ["0/2", "3/2", "2", "a/b", "1/0", "-1/2"])
