@@ -20,6 +20,7 @@ before answers with a conflict rather than a replay.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ __all__ = ["NOT_THE_API", "REFUSED", "PreflightRefused", "preflight"]
 NOT_THE_API = (404, 405)
 REFUSED = (401, 403)
 RATE_LIMITED = 429
+KEY_DIGITS = 24
 
 
 class PreflightRefused(Exception):
@@ -81,7 +83,7 @@ def _check(api: ApiClient, target: Target, invocation: str, client: tuple[str, s
             "--key-header / --secret-header if the target names its headers otherwise)"
         )
     taken = 400 <= status < 500 and status != RATE_LIMITED
-    if taken and _a_new_key_is_accepted(api, target, tag, invocation):
+    if taken and _a_new_key_is_accepted(api, target, invocation):
         raise PreflightRefused(
             f"seed {target.seed} has already run against this target: it refused the "
             f"preflight's create with the key {key} ({status}) but accepted it with a new key, "
@@ -91,14 +93,17 @@ def _check(api: ApiClient, target: Target, invocation: str, client: tuple[str, s
 
 
 def _key(target: Target, tag: str) -> str:
-    part = f"-part-{target.shard.index}-{target.shard.total}" if target.shard else ""
-    return f"preflight-{tag}-{target.run_id}{part}"
+    """The client's preflight key in this run (or part of a run), made from the run id: the
+    keys of two clients, parts or seeds differ from their third character on, so that even a
+    target that compares only the first characters of keys tells them apart."""
+    made = f"{target.run_id}|{target.shard or ''}|{tag}".encode()
+    return "pf" + hashlib.sha256(made).hexdigest()[:KEY_DIGITS]
 
 
-def _a_new_key_is_accepted(api: ApiClient, target: Target, tag: str, invocation: str) -> bool:
+def _a_new_key_is_accepted(api: ApiClient, target: Target, invocation: str) -> bool:
     """Whether a create with a key of this run's own succeeds (the refusal before was the
     key's)."""
-    response = _create(api, target, f"preflight-{tag}-{invocation}", invocation)
+    response = _create(api, target, "pf" + secrets.token_hex(KEY_DIGITS // 2), invocation)
     return response is not None and response.status_code // 100 == 2
 
 
