@@ -171,7 +171,7 @@ class Forked:
 def be_main(
     main: Callable[[list[str]], int], args: list[str], env: dict[str, str], out: int, err: int
 ) -> NoReturn:
-    """In a forked process (a part, or a run of conformance.selftest.preloaded): take `env` as
+    """In a forked process (a part, or a run of conformance.preloaded): take `env` as
     the environment and the file descriptors `out` and `err` as stdout and stderr, call
     `main(args)`, and exit with its code."""
     code = 70  # EX_SOFTWARE: the part broke before it could say why

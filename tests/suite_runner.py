@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.selftest.preloaded import run_cli
+from conformance.preloaded import run_cli
 
 
 @dataclass
@@ -68,7 +68,7 @@ def run_suite(report_dir: Path, *args: str, env: Mapping[str, str], timeout: flo
 
 def run_command(report_dir: Path, *args: str, env: Mapping[str, str], timeout: float = 300) -> Run:
     """`python -m conformance ARGS...` (which write their reports to `report_dir`), in a fork of
-    a process that imported the suite once (conformance.selftest.preloaded)."""
+    a process that imported the suite once (conformance.preloaded)."""
     started = time.monotonic()
     completed = run_cli(args, env=env, timeout=timeout)
     seconds = time.monotonic() - started

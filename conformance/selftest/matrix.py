@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.preloaded import run_cli
 from conformance.profiles import FAST
 from conformance.reference.faults import FAULTS
 from conformance.reference.variants import VARIANTS, suite_args, warns_of
 from conformance.reference.variants.combined import variant_named
 from conformance.requirements import CATALOG
-from conformance.selftest.preloaded import run_cli
 
 __all__ = [
     "ALL_IDS",

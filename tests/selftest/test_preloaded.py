@@ -1,4 +1,4 @@
-"""A run in a fork of the preloaded process (conformance.selftest.preloaded) gives what
+"""A run in a fork of the preloaded process (conformance.preloaded) gives what
 `python -m conformance` in its own interpreter gives: exit code, stdout and stderr, with the
 environment it is handed; one that outlasts its timeout is stopped."""
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.selftest.preloaded import run_cli
+from conformance.preloaded import run_cli
 
 
 def own_interpreter(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

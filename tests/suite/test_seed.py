@@ -6,8 +6,11 @@ puts in its descriptions). A recording proxy in front of each server sees what t
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,17 +87,30 @@ def recording_proxy(upstream: str) -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
-def requests_sent(report_dir: Path, seed: int) -> list[str]:
+def requests_sent(report_dir: Path, seed: int, *, own_interpreter: bool = False) -> list[str]:
+    """What a run with `seed` sends: in a fork of the preloaded process, as the project's tests
+    run the suite (tests.suite_runner), or with `own_interpreter`, as a user runs it."""
     with (
         running_reference_server("--client", ":".join(CLIENT)) as server,
         recording_proxy(server.base_url) as (url, seen),
     ):
-        run = run_suite(
-            report_dir,
+        args = (
             "--base-url", url, "--profile", "smoke", "--seed", str(seed), "--only", ONLY,
-            env=ENV,
+            "--report-dir", str(report_dir),
         )  # fmt: skip
-        assert run.code == 0, run.explain()
+        if own_interpreter:
+            done = subprocess.run(
+                [sys.executable, "-m", "conformance", *args],
+                env={**os.environ, **ENV},
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+        else:
+            run = run_suite(report_dir, *args, env=ENV)
+            assert run.code == 0, run.explain()
     return sorted(PREFLIGHT_OWN.sub(r"\1 <own>", SERVER_MADE.sub("<id>", line)) for line in seen)
 
 
@@ -106,3 +122,15 @@ def test_a_rerun_with_the_same_seed_sends_the_same_requests(tmp_path: Path) -> N
     assert len(first) > 300
     assert first == again
     assert first != other
+
+
+@pytest.mark.slow
+def test_a_run_in_a_fork_of_the_preloaded_process_sends_what_its_own_interpreter_sends(
+    tmp_path: Path,
+) -> None:
+    """The project's tests and the self-test run the suite in forks of a process that imported
+    it once (conformance.preloaded); what Hypothesis draws must not depend on what
+    that process imported, or their seeds would not rerun from a shell."""
+    forked = requests_sent(tmp_path / "forked", 4242)
+    alone = requests_sent(tmp_path / "alone", 4242, own_interpreter=True)
+    assert forked == alone

@@ -28,14 +28,18 @@ PRELOAD = [
     "conformance.plugin",
     "conformance.merge",
     "conformance.workers",
-    "conformance.report.html",
     "conformance.suite.helpers",
     "conformance.suite.stateful.runner",
+    "jinja2",
     "schemathesis",
 ]
-"""What the forkserver imports once: what conformance/__main__.py, the reports and the suite's
-test modules import. Not __main__.py itself, which each run executes as `python -m` would,
-nor the test modules, which pytest rewrites as it imports them."""
+"""What the forkserver imports once: what conformance/__main__.py and the suite's test modules
+import, and the libraries of the reports. Not __main__.py itself, which each run executes as
+`python -m` would; not the test modules, which pytest rewrites as it imports them; and none of
+the project's modules that a run imports only after its tests (the reports): Hypothesis draws
+constants from the project's modules that are loaded, so a fork must start with the very
+modules a run of its own has by then, or a seed would draw other values there. For the same
+reason this module imports no project module a run does not import."""
 STOP_GRACE = 10.0
 
 
