@@ -6,6 +6,7 @@ interpreter with no other thread, as the command does (a fork copies only the ca
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,9 @@ import pytest
 from conformance.reference.launch import running_reference_server
 from tests.gate.conftest import run_suite as run
 from tests.suite.test_seed import CLIENT, ENV, ONLY, SERVER_MADE, recording_proxy
+
+PREFLIGHT_OWN = re.compile(r"(conformance preflight \[run-\d+\]) [0-9a-f]{12}")
+"""A value of a run's own that the preflight may put in its descriptions: left out."""
 
 SCRIPT = """
 import json, os, signal, sys
@@ -72,7 +76,7 @@ def test_workers_beside_a_reference_server_run_each_part_in_its_own_interpreter(
 
 def requests_of_parts(report_dir: Path, *runs: tuple[str, ...]) -> list[str]:
     """What `runs` (the arguments of each) sent to one fresh reference server, in order of
-    text, the server's ids left out."""
+    text, the server's ids and the preflight's own value left out."""
     with (
         running_reference_server("--client", ":".join(CLIENT)) as server,
         recording_proxy(server.base_url) as (url, seen),
@@ -83,7 +87,7 @@ def requests_of_parts(report_dir: Path, *runs: tuple[str, ...]) -> list[str]:
                 "--seed", "4242", "--only", ONLY, *args, env=ENV,
             )  # fmt: skip
             assert done.code == 0, done.explain()
-    return sorted(SERVER_MADE.sub("<id>", line) for line in seen)
+    return sorted(PREFLIGHT_OWN.sub(r"\1 <own>", SERVER_MADE.sub("<id>", line)) for line in seen)
 
 
 @pytest.mark.slow
