@@ -28,6 +28,7 @@ from conformance.merge import MergeError, load_part, merge
 from conformance.options import OPTIONS
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE, RunResult
 from conformance.runner import read_baseline
+from conformance.runner.suite_import import import_the_suite
 from conformance.target import Target
 from conformance.transport.errors import Interrupted
 
@@ -232,12 +233,15 @@ def run_workers(
 ) -> int:
     """Run the parts, wait for them (forwarding SIGINT/SIGTERM), merge; the exit code. With
     `main` (the command's own entry point) the parts are forks of this process (`Forked`)
-    where it can fork; else each part is a new interpreter."""
+    where it can fork, with the suite imported before the first (runner.suite_import); else
+    each part is a new interpreter."""
     print(
         f"conformance run {target.run_id} against {target.api_root}: profile {target.profile}, "
         f"seed {target.seed} (rerun with --seed {target.seed}), {workers} workers",
         flush=True,
     )
+    if main is not None and can_fork():
+        import_the_suite(target.profile)  # once, for every forked part
     lock = threading.Lock()
     processes = [
         _start(part_command(given, target, index, workers), _environment(target), main)

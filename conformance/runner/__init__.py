@@ -5,7 +5,8 @@ work to the others: `ordering` (which tests the run makes, in which order), `exa
 Hypothesis test seeded, each example with its own evidence), `outcomes` (each test's outcome
 with its evidence, and what a failure shows), `progress` (the lines printed while it runs),
 `stopping` (SIGINT / SIGTERM) and `run_result` (the RunResult the reports show).
-`hypothesis_settings` sets Hypothesis up for a profile before the tests are collected.
+`hypothesis_settings` sets Hypothesis up for a profile before the tests are collected;
+`suite_import` imports the suite once in a process that forks the parts of a run.
 """
 
 from __future__ import annotations

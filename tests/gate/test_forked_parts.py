@@ -6,11 +6,19 @@ interpreter with no other thread, as the command does (a fork copies only the ca
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from conformance.reference.launch import running_reference_server
 from tests.gate.conftest import run_suite as run
+from tests.suite.test_seed import CLIENT, ENV, ONLY, SERVER_MADE, recording_proxy
+
+PREFLIGHT_OWN = re.compile(r"(conformance preflight \[run-\d+\]) [0-9a-f]{12}")
+"""A value of a run's own that the preflight may put in its descriptions: left out."""
 
 SCRIPT = """
 import json, os, signal, sys
@@ -64,3 +72,32 @@ def test_workers_beside_a_reference_server_run_each_part_in_its_own_interpreter(
     assert done.code == 0, done.explain()
     assert "[part 1/2]" in done.stdout and "[part 2/2]" in done.stdout
     assert done.verdicts() == {"PAY-CREATE": "pass", "PAY-GET": "pass"}
+
+
+def requests_of_parts(report_dir: Path, *runs: tuple[str, ...]) -> list[str]:
+    """What `runs` (the arguments of each) sent to one fresh reference server, in order of
+    text, the server's ids and the preflight's own value left out."""
+    with (
+        running_reference_server("--client", ":".join(CLIENT)) as server,
+        recording_proxy(server.base_url) as (url, seen),
+    ):
+        for number, args in enumerate(runs):
+            done = run(
+                report_dir / str(number), "--base-url", url, "--profile", "smoke",
+                "--seed", "4242", "--only", ONLY, *args, env=ENV,
+            )  # fmt: skip
+            assert done.code == 0, done.explain()
+    return sorted(PREFLIGHT_OWN.sub(r"\1 <own>", SERVER_MADE.sub("<id>", line)) for line in seen)
+
+
+@pytest.mark.slow
+def test_forked_parts_send_what_each_part_sends_in_an_interpreter_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """The command imports the suite before it forks the parts (runner.suite_import): each
+    part then sends what `--shard k/N` sends from a fresh interpreter, which imports the suite
+    itself under the profile's Hypothesis settings."""
+    forked = requests_of_parts(tmp_path / "forked", ("--workers", "2"))
+    alone = requests_of_parts(tmp_path / "alone", ("--shard", "1/2"), ("--shard", "2/2"))
+    assert len(forked) > 300
+    assert forked == alone
