@@ -6,7 +6,6 @@ interpreter with no other thread, as the command does (a fork copies only the ca
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +14,7 @@ import pytest
 
 from conformance.reference.launch import running_reference_server
 from tests.gate.conftest import run_suite as run
-from tests.suite.test_seed import CLIENT, ENV, ONLY, SERVER_MADE, recording_proxy
-
-PREFLIGHT_OWN = re.compile(r"(conformance preflight \[run-\d+\]) [0-9a-f]{12}")
-"""A value of a run's own that the preflight may put in its descriptions: left out."""
+from tests.suite.test_seed import CLIENT, ENV, ONLY, PREFLIGHT_OWN, SERVER_MADE, recording_proxy
 
 SCRIPT = """
 import json, os, signal, sys
@@ -95,8 +91,8 @@ def test_forked_parts_send_what_each_part_sends_in_an_interpreter_of_its_own(
     tmp_path: Path,
 ) -> None:
     """The command imports the suite before it forks the parts (runner.suite_import): each
-    part then sends what `--shard k/N` sends from a fresh interpreter, which imports the suite
-    itself under the profile's Hypothesis settings."""
+    part then sends what a run of `--shard k/N` sends, which imports the suite's modules itself
+    under the profile's Hypothesis settings."""
     forked = requests_of_parts(tmp_path / "forked", ("--workers", "2"))
     alone = requests_of_parts(tmp_path / "alone", ("--shard", "1/2"), ("--shard", "2/2"))
     assert len(forked) > 300
