@@ -277,11 +277,13 @@ def test_refund_with_two_key_header_lines_is_400(api: ApiClient, first: str, sec
 
 # -- KEY-DISTINCT --------------------------------------------------------------------------------
 def _twin_keys(length: int, shared: int) -> tuple[str, str]:
-    """Two fresh keys of `length` characters that agree on their first `shared` ones only."""
+    """Two fresh keys of `length` characters that agree on their first `shared` ones only, and
+    differ at the next one in more than letter case: keys differing only in case are the
+    SHOULD of KEY-DISTINCT, which a conformant target may fold."""
     prefix = fresh_key(shared, "alnum")
     tail = fresh_key(length - shared, "alnum")
     other = fresh_key(length - shared, "alnum")
-    while other[0] == tail[0]:
+    while other[0].lower() == tail[0].lower():
         other = fresh_key(length - shared, "alnum")
     return prefix + tail, prefix + other
 

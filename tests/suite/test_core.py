@@ -23,6 +23,9 @@ from conformance.results import (
     judge,
     results_for,
 )
+from conformance.spec import KEY_MAX
+from conformance.strategies import seed_values
+from conformance.suite.test_keys import _twin_keys
 from conformance.target import ConformanceConfigError, build_target
 from conformance.transport.redaction import Redactor
 from conformance.transport.session import retry_after_seconds
@@ -233,3 +236,13 @@ def test_junit_has_one_test_case_per_requirement_with_failures_explained(tmp_pat
     assert [c.get("name") for c in cases] == [r.id for r in CATALOG]
     failure = next(c for c in cases if c.get("name") == "REPLAY-IDENTICAL").find("failure")
     assert failure is not None and "Expected: 201" in (failure.text or "")
+
+
+def test_twin_keys_of_the_must_tests_differ_in_more_than_letter_case() -> None:
+    """KEY-DISTINCT's MUST tests must not fail a target that folds case (its SHOULD)."""
+    seed_values(7)
+    for shared in (8, 16, 32, KEY_MAX - 1):
+        for _ in range(500):
+            first, second = _twin_keys(KEY_MAX, shared)
+            assert first[:shared] == second[:shared]
+            assert first[shared].lower() != second[shared].lower(), (first, second)
