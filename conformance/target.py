@@ -231,7 +231,7 @@ its requests take in series: with 4 parts the fast profile took 27 s against a t
 away instead of 76 s, and 60 s instead of 208 s at 100 ms; 8 parts went faster still (22 s and
 39 s) but had twice the 429s of 4 from a 50 requests/s limiter (10% against 4.6%). On this
 machine, parts gain little and cost CPU: the default profile took 13.6 s with 2 parts against
-16.0 s serially (README, Speed)."""
+16.0 s serially (README, "Many targets, many machines")."""
 
 
 def workers_for(given: int | str, base_url: str, shard: Shard | None) -> int:
