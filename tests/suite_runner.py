@@ -5,6 +5,9 @@ needs a whole run."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -60,16 +63,46 @@ class Run:
         return f"{head}\n{self.stdout[-3000:]}{self.stderr[-2000:]}"
 
 
-def run_suite(report_dir: Path, *args: str, env: Mapping[str, str], timeout: float = 300) -> Run:
+def run_suite(
+    report_dir: Path,
+    *args: str,
+    env: Mapping[str, str],
+    timeout: float = 300,
+    own_interpreter: bool = False,
+) -> Run:
     """`python -m conformance --report-dir DIR ARGS...` with `env` added to the environment; a
     run that overruns `timeout` fails the calling test."""
-    return run_command(report_dir, "--report-dir", str(report_dir), *args, env=env, timeout=timeout)
+    return run_command(
+        report_dir,
+        *("--report-dir", str(report_dir), *args),
+        env=env,
+        timeout=timeout,
+        own_interpreter=own_interpreter,
+    )
 
 
-def run_command(report_dir: Path, *args: str, env: Mapping[str, str], timeout: float = 300) -> Run:
+def run_command(
+    report_dir: Path,
+    *args: str,
+    env: Mapping[str, str],
+    timeout: float = 300,
+    own_interpreter: bool = False,
+) -> Run:
     """`python -m conformance ARGS...` (which write their reports to `report_dir`), in a fork of
-    a process that imported the suite once (conformance.preloaded)."""
+    a process that imported the suite once (conformance.preloaded), or with `own_interpreter`
+    in a new interpreter, as a user runs it."""
     started = time.monotonic()
-    completed = run_cli(args, env=env, timeout=timeout)
+    completed = (
+        subprocess.run(
+            [sys.executable, "-m", "conformance", *args],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if own_interpreter
+        else run_cli(args, env=env, timeout=timeout)
+    )
     seconds = time.monotonic() - started
     return Run(completed.returncode, completed.stdout, completed.stderr, report_dir, seconds)

@@ -4,26 +4,15 @@ environment it is handed; one that outlasts its timeout is stopped."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from conformance.preloaded import run_cli
-
-
-def own_interpreter(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "conformance", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.suite_runner import run_command
 
 
 @pytest.mark.parametrize(
@@ -36,12 +25,12 @@ def own_interpreter(args: list[str], env: dict[str, str]) -> subprocess.Complete
     ids=["list", "environment", "usage-error"],
 )
 def test_a_run_in_a_fork_answers_as_its_own_interpreter_does(
-    args: list[str], env: dict[str, str]
+    args: list[str], env: dict[str, str], tmp_path: Path
 ) -> None:
     forked = run_cli(args, env=env, timeout=60)
-    alone = own_interpreter(args, env)
+    alone = run_command(tmp_path, *args, env=env, timeout=60, own_interpreter=True)
     assert (forked.returncode, forked.stdout, forked.stderr) == (
-        alone.returncode,
+        alone.code,
         alone.stdout,
         alone.stderr,
     )
@@ -55,7 +44,7 @@ def silent_target() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
-def test_a_run_that_outlasts_its_timeout_is_stopped(silent_target: str, tmp_path: object) -> None:
+def test_a_run_that_outlasts_its_timeout_is_stopped(silent_target: str, tmp_path: Path) -> None:
     env = {"DEVDRAFT_API_KEY": "k", "DEVDRAFT_SECRET": "s"}
     args = ["--base-url", silent_target, "--timeout", "120", "--report-dir", str(tmp_path)]
     with pytest.raises(subprocess.TimeoutExpired) as stopped:
