@@ -7,9 +7,9 @@ verdict on the target should be built on, from a target that answers wrongly:
   naming --base-url and --path-prefix (exit 2, no verdict);
 - a create with the given credentials answered 401 or 403: PreflightRefused naming the
   variables the credentials come from (exit 2, no verdict); the second client's too;
-- a create refused with a 4xx that a create with a new key is not: its key is taken, by an
-  earlier run with the same seed (whose keys this run's would replay): PreflightRefused asking
-  for another seed (exit 2, no verdict);
+- a create answered with a conflict (409 or 422, as CONFLICT-BODY answers a used key) that a
+  create with a new key is not: its key is taken, by an earlier run with the same seed (whose
+  keys this run's would replay): PreflightRefused asking for another seed (exit 2, no verdict);
 - any other answer (201, 400, 500, a redirect, 429s waited out): the suite runs and judges it.
 
 The creates are real payments on the target, each with the run id in its description. Their
@@ -35,7 +35,8 @@ __all__ = ["NOT_THE_API", "REFUSED", "PreflightRefused", "preflight"]
 
 NOT_THE_API = (404, 405)
 REFUSED = (401, 403)
-RATE_LIMITED = 429
+CONFLICT = (409, 422)
+"""How a target answers a key it holds for another body (CONFLICT-BODY, --conflict-status)."""
 KEY_DIGITS = 24
 
 
@@ -82,8 +83,7 @@ def _check(api: ApiClient, target: Target, invocation: str, client: tuple[str, s
             f"{target.secret_header} on POST {urlsplit(url).path}); check {variables} (and "
             "--key-header / --secret-header if the target names its headers otherwise)"
         )
-    taken = 400 <= status < 500 and status != RATE_LIMITED
-    if taken and _a_new_key_is_accepted(api, target, invocation):
+    if status in CONFLICT and _a_new_key_is_accepted(api, target, invocation):
         raise PreflightRefused(
             f"seed {target.seed} has already run against this target: it refused the "
             f"preflight's create with the key {key} ({status}) but accepted it with a new key, "
