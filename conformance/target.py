@@ -26,6 +26,7 @@ from conformance.shard import STATE_MACHINE, Lane, Shard, lane_of, owned
 
 __all__ = [
     "FAR_WORKERS",
+    "RATE_SLOTS_ENV",
     "ConformanceConfigError",
     "Credentials",
     "Target",
@@ -35,6 +36,10 @@ __all__ = [
     "run_id_for",
     "workers_for",
 ]
+
+RATE_SLOTS_ENV = "CONFORMANCE_PART_RATE_SLOTS"
+"""Set by a `--workers` run in its parts' environment: the file of the --rate slots they share
+(transport.rate_slots). Read only by a run that is a part (--shard)."""
 
 
 class ConformanceConfigError(Exception):
@@ -88,6 +93,9 @@ class Target:
     """--workers N: processes that make the run's parts side by side (conformance.workers)."""
     label: str = ""
     """--label: how the run is named in its reports and in a comparison; the host by default."""
+    rate_slots: Path | None = None
+    """The --rate cap's slots shared by the parts of a `--workers` run (transport.rate_slots),
+    the file their parent names in their environment; None for a run of its own."""
 
     @property
     def api_root(self) -> str:
@@ -227,11 +235,12 @@ def _check_only(text: str | None) -> frozenset[str] | None:
 
 FAR_WORKERS = 4
 """--workers auto against a target that is not on this machine. Far away, a run is the time
-its requests take in series: with 4 parts the fast profile took 27 s against a target 30 ms
-away instead of 76 s, and 60 s instead of 208 s at 100 ms; 8 parts went faster still (22 s and
-39 s) but had twice the 429s of 4 from a 50 requests/s limiter (10% against 4.6%). On this
-machine, parts gain little and cost CPU: the default profile took 13.6 s with 2 parts against
-16.0 s serially (README, "Many targets, many machines")."""
+its requests take in series: with 4 parts the fast profile took 22 s against a target 30 ms
+away instead of 76 s, and 55 s instead of 208 s at 100 ms; 8 parts went faster still (14 s and
+30 s) but drew more than twice the 429s of 4 from a 50 requests/s limiter (10.0% against
+4.3%), since each part learns the limit on its own (conformance.transport.rate_slots says why
+they do). On this machine, parts gain little and cost CPU: the default profile took 13.6 s
+with 2 parts against 16.0 s serially (README, "Many targets, many machines")."""
 
 
 def workers_for(given: int | str, base_url: str, shard: Shard | None) -> int:
@@ -349,4 +358,7 @@ def build_target(given: Mapping[str, Any], environ: Mapping[str, str] | None = N
         workers=workers_for(value("workers"), base_url, value("shard")),
         rate=value("rate"),
         label=_check_label(value("label")) or default_label(base_url),
+        rate_slots=Path(env[RATE_SLOTS_ENV])
+        if value("shard") and env.get(RATE_SLOTS_ENV)
+        else None,
     )

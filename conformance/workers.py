@@ -6,8 +6,10 @@ command line), as forks of itself where it can (`Forked`: the suite imported onc
 part), relays their progress lines with the part's label, forwards a stop signal to
 them, and merges what they wrote (conformance.merge). The seed is fixed before they start, so
 every part shares the run id; --max-requests is shared out between them, so the whole run
-never sends more, and so is --rate; each part may wait out 429s for the full
---max-rate-limit-wait, since their waits overlap.
+never sends more, and the slots of --rate are shared by the parts (transport.rate_slots), so
+together they keep to the run's cap. What a part learns of the target's rate limit stays its
+own, and each part may wait out 429s for the full --max-rate-limit-wait, since their waits
+overlap.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -29,8 +33,9 @@ from conformance.options import OPTIONS
 from conformance.results import EXIT_INCOMPLETE, EXIT_USAGE, RunResult
 from conformance.runner import read_baseline
 from conformance.runner.suite_import import import_the_suite
-from conformance.target import Target
+from conformance.target import RATE_SLOTS_ENV, Target
 from conformance.transport.errors import Interrupted
+from conformance.transport.rate_slots import SharedRateSlots
 
 __all__ = [
     "PARTS_DIR",
@@ -74,9 +79,12 @@ def shares(limit: int | None, workers: int) -> list[int | None]:
     return [limit // workers + (i < limit % workers) for i in range(workers)]
 
 
-def part_command(given: dict[str, Any], target: Target, index: int, workers: int) -> list[str]:
+def part_command(
+    given: dict[str, Any], target: Target, index: int, workers: int, *, shared_slots: bool = False
+) -> list[str]:
     """The command of part `index` (1-based): the user's options, but those in
-    PASSED_THROUGH_NOT, which come from the target."""
+    PASSED_THROUGH_NOT, which come from the target. Parts that share the --rate cap's slots
+    (`shared_slots`) are each given the run's --rate; else each gets its share of it."""
     command = [sys.executable, "-m", "conformance"]
     for option in OPTIONS:
         value = given.get(option.dest)
@@ -90,7 +98,7 @@ def part_command(given: dict[str, Any], target: Target, index: int, workers: int
     command += ["--base-url", target.base_url, "--seed", str(target.seed)]
     command += ["--report-dir", str(part_dir(target, index)), "--shard", f"{index}/{workers}"]
     if target.rate is not None:
-        command += ["--rate", f"{target.rate / workers:g}"]
+        command += ["--rate", f"{target.rate / (1 if shared_slots else workers):g}"]
     return command + (["--max-requests", str(limit)] if limit is not None else [])
 
 
@@ -98,8 +106,11 @@ def part_dir(target: Target, index: int) -> Path:
     return target.report_dir / PARTS_DIR / str(index)
 
 
-def _environment(target: Target) -> dict[str, str]:
+def _environment(target: Target, slots: Path | None) -> dict[str, str]:
     env = {**os.environ, "DEVDRAFT_API_KEY": target.credentials.key}
+    env.pop(RATE_SLOTS_ENV, None)
+    if slots is not None:
+        env[RATE_SLOTS_ENV] = str(slots)
     env["DEVDRAFT_SECRET"] = target.credentials.secret
     for name in ("DEVDRAFT_SECOND_API_KEY", "DEVDRAFT_SECOND_SECRET"):
         env.pop(name, None)
@@ -242,9 +253,36 @@ def run_workers(
     )
     if main is not None and can_fork():
         import_the_suite(target.profile)  # once, for every forked part
+    with shared_rate_slots() as slots:
+        codes = _run_parts(given, target, workers, main, slots)
+    if EXIT_USAGE in codes:
+        return EXIT_USAGE  # a part refused the configuration and said why on stderr
+    try:
+        parts = [load_part(part_dir(target, i) / "conformance.json") for i in range(1, workers + 1)]
+        baseline = read_baseline(target.baseline) if target.baseline else None
+        result = merge(parts, report_dir=target.report_dir, baseline=baseline, rerun=target.rerun)
+    except MergeError as error:
+        print(f"INCOMPLETE: a worker wrote no usable report ({error}); exit codes {codes}")
+        return EXIT_INCOMPLETE
+    result.rate_cap = target.rate  # the parts' caps add up only where they did not share it
+    return report(result, target.report_dir)
+
+
+def _run_parts(
+    given: dict[str, Any],
+    target: Target,
+    workers: int,
+    main: Callable[[list[str]], int] | None,
+    slots: Path | None,
+) -> list[int]:
+    """Start the parts, relay their output, and wait for them: their exit codes."""
     lock = threading.Lock()
     processes = [
-        _start(part_command(given, target, index, workers), _environment(target), main)
+        _start(
+            part_command(given, target, index, workers, shared_slots=slots is not None),
+            _environment(target, slots),
+            main,
+        )
         for index in range(1, workers + 1)
     ]  # every part started before the first relay thread, so no fork copies a thread
     relays: list[threading.Thread] = []
@@ -259,16 +297,24 @@ def run_workers(
     codes = _wait(processes)
     for thread in relays:
         thread.join()
-    if EXIT_USAGE in codes:
-        return EXIT_USAGE  # a part refused the configuration and said why on stderr
+    return codes
+
+
+@contextmanager
+def shared_rate_slots() -> Iterator[Path | None]:
+    """The file of the --rate slots the parts share (transport.rate_slots), removed once they
+    are done; None where processes cannot share one (no flock): each part keeps to its share."""
+    if not SharedRateSlots.supported():
+        yield None
+        return
+    handle, name = tempfile.mkstemp(prefix="conformance-rate-slots-")
+    os.close(handle)
+    path = Path(name)
     try:
-        parts = [load_part(part_dir(target, i) / "conformance.json") for i in range(1, workers + 1)]
-        baseline = read_baseline(target.baseline) if target.baseline else None
-        result = merge(parts, report_dir=target.report_dir, baseline=baseline, rerun=target.rerun)
-    except MergeError as error:
-        print(f"INCOMPLETE: a worker wrote no usable report ({error}); exit codes {codes}")
-        return EXIT_INCOMPLETE
-    return report(result, target.report_dir)
+        SharedRateSlots.create(path)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def report(result: RunResult, report_dir: Path) -> int:

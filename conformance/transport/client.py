@@ -18,6 +18,7 @@ from conformance.spec import CREATE_OP, GET_OP, REFUND_OP, operation
 from conformance.target import Credentials, Target
 from conformance.transport.budget import Budget
 from conformance.transport.pacing import Pacer, WaitAllowance
+from conformance.transport.rate_slots import slots_for
 from conformance.transport.records import Journal
 from conformance.transport.redaction import redactor_for
 from conformance.transport.session import RecordingSession
@@ -50,7 +51,10 @@ class ApiClient:
             timeout=target.timeout,
             verify=str(target.ca_bundle) if target.ca_bundle else True,
             pacer=Pacer(
-                WaitAllowance(target.max_rate_limit_wait), rate=target.rate, sleep=budget.pause
+                WaitAllowance(target.max_rate_limit_wait),
+                rate=target.rate,
+                sleep=budget.pause,
+                slots=slots_for(target.rate_slots),
             ),
         )
 

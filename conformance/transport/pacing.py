@@ -1,7 +1,8 @@
 """When the run's next request may leave, and the run's allowance for waiting.
 
 One Pacer is shared by every session of a run (the primary and second client, the burst
-clients), so the whole run stays under the target's rate.
+clients), so the whole run stays under the target's rate. The parts of a `--workers` run share
+the slots of the `--rate` cap as well (conformance.transport.rate_slots), not the rest.
 
 It learns from 429s: with Retry-After (seconds or an HTTP-date) every new request waits until
 then; without it the allowed rate is halved, and it recovers additively while answers come
@@ -24,6 +25,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from conformance.transport.rate_slots import RateSlots
 
 __all__ = [
     "MIN_RATE",
@@ -90,7 +93,10 @@ class Pacer:
         rate: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        slots: RateSlots | None = None,
     ) -> None:
+        """`slots` are the --rate cap's: the parts of a --workers run share theirs
+        (rate_slots.SharedRateSlots); by default they are this process's own."""
         self.allowance = allowance
         self.cap = rate
         """--rate: requests per second the run never exceeds (None: no cap)."""
@@ -100,6 +106,8 @@ class Pacer:
         self._sleep = sleep
         self._paused_until = 0.0
         self._next_slot = 0.0
+        """When the next request may leave at the learned rate (the cap's is in _slots)."""
+        self._slots = slots or RateSlots()
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
 
@@ -116,9 +124,9 @@ class Pacer:
             _admitted.pending = False  # the first request of a thread of an admitted burst
             return True
         while True:
-            with self._lock:
+            with self._lock, self._slots.locked():
                 now = self._clock()
-                ready = max(self._paused_until, self._next_slot)
+                ready = max(self._paused_until, self._next_slot, self._slots.next_slot)
                 if ready <= now:
                     self._book(now, count)
                     return True
@@ -161,17 +169,16 @@ class Pacer:
                 self.learned = None
 
     def _book(self, now: float, count: int) -> None:
-        rate = self.rate
-        self._next_slot = now + count / rate if rate else now
+        self._next_slot = now + count / self.learned if self.learned else now
+        if self.cap:
+            self._slots.next_slot = now + count / self.cap
         self._recent.extend([now] * count)
         while self._recent and self._recent[0] < now - RATE_WINDOW:
             self._recent.popleft()
 
     def _imposed(self) -> bool:
         """Whether the current wait is the target's doing (charged), not the --rate cap's."""
-        if self._paused_until >= self._next_slot:
-            return True
-        return self.cap is None or (self.learned is not None and self.learned < self.cap)
+        return max(self._paused_until, self._next_slot) >= self._slots.next_slot
 
     def _observed_rate(self, now: float) -> float:
         """Requests per second sent over the last RATE_WINDOW seconds (at least MIN_RATE)."""

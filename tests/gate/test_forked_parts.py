@@ -5,6 +5,7 @@ interpreter with no other thread, as the command does (a fork copies only the ca
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -14,7 +15,14 @@ import pytest
 
 from conformance.reference.launch import running_reference_server
 from tests.gate.conftest import run_suite as run
-from tests.suite.test_seed import CLIENT, ENV, ONLY, PREFLIGHT_OWN, SERVER_MADE, recording_proxy
+from tests.suite.test_seed import (
+    CLIENT,
+    ENV,
+    ONLY,
+    PREFLIGHT_OWN,
+    SERVER_MADE,
+    recording_proxy,
+)
 
 SCRIPT = """
 import json, os, signal, sys
@@ -97,3 +105,29 @@ def test_forked_parts_send_what_each_part_sends_in_an_interpreter_of_its_own(
     alone = requests_of_parts(tmp_path / "alone", ("--shard", "1/2"), ("--shard", "2/2"))
     assert len(forked) > 300
     assert forked == alone
+
+
+RATE = 20
+"""--rate of the shared-cap test: a slot every 50 ms."""
+
+
+def test_the_parts_keep_together_to_the_runs_rate(tmp_path: Path) -> None:
+    """The parts book the slots of the --rate cap in one file (transport.rate_slots): their
+    requests arrive a slot apart, as a serial run's do, not as a stream for each part at its
+    share of the cap, side by side."""
+    arrivals: list[float] = []
+    with (
+        running_reference_server("--client", ":".join(CLIENT)) as server,
+        recording_proxy(server.base_url, arrivals) as (url, _),
+    ):
+        done = run(
+            tmp_path, "--base-url", url, "--profile", "smoke", "--workers", "3",
+            "--only", "PAY-CREATE,PAY-GET,KEY-REQUIRED,REPLAY-IDENTICAL,CONFLICT-BODY",
+            "--rate", str(RATE), env=ENV,
+        )  # fmt: skip
+    assert done.code == 0, done.explain()
+    assert done.report["rate_limits"]["rate_cap"] == RATE  # the run's, not the parts' sum
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert len(gaps) > 50
+    close = [round(gap, 4) for gap in gaps if gap < 0.8 / RATE]
+    assert len(close) <= len(gaps) // 10, close

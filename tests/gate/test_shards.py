@@ -16,7 +16,7 @@ import pytest
 from conformance.reference.launch import RunningServer, running_reference_server
 from conformance.requirements import CATALOG
 from conformance.shard import COSTS, STATE_MACHINE, WHOLE, Lane, Shard, lane_of, parse_shard, split
-from conformance.target import FAR_WORKERS, ConformanceConfigError, build_target
+from conformance.target import FAR_WORKERS, RATE_SLOTS_ENV, ConformanceConfigError, build_target
 from conformance.workers import part_command, shares
 from tests import suite_runner as runner
 from tests.gate.conftest import FAST, KEY, SECOND_KEY, SECOND_SECRET, SECRET, SECRETS
@@ -180,6 +180,26 @@ def test_a_part_gets_the_credentials_through_its_environment_only() -> None:
     assert not [c for c in commands for part in c if KEY in part or SECRET in part]
     assert all("--only" in c and "PAY-CREATE" in c and "--shard" in c for c in commands)
     assert shares(101, 3) == [34, 34, 33] and shares(None, 2) == [None, None]
+
+
+def test_parts_that_share_the_rate_slots_get_the_runs_rate_and_read_where_they_are() -> None:
+    given = {
+        "conformance_base_url": "http://127.0.0.1:9",
+        "conformance_client_key": KEY,
+        "conformance_client_secret": SECRET,
+        "conformance_rate": "30",
+    }
+    target = build_target(given, environ={})
+
+    def rate(command: list[str]) -> str:
+        return command[command.index("--rate") + 1]
+
+    assert rate(part_command(given, target, 1, 3, shared_slots=True)) == "30"
+    assert rate(part_command(given, target, 1, 3)) == "10"  # each part paces itself
+    environ = {RATE_SLOTS_ENV: "/tmp/the-slots"}
+    part = build_target({**given, "conformance_shard": parse_shard("2/3")}, environ=environ)
+    assert part.rate_slots == Path("/tmp/the-slots")
+    assert build_target(given, environ=environ).rate_slots is None  # not a part: its own
 
 
 def test_merged_parts_fail_what_the_whole_run_fails_with_its_exit_code(

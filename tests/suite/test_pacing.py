@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from conformance.transport.budget import Budget
 from conformance.transport.client import ApiClient
 from conformance.transport.errors import NotJudged
 from conformance.transport.pacing import MIN_RATE, UNLIMITED_ABOVE, Pacer, WaitAllowance
+from conformance.transport.rate_slots import SharedRateSlots
 from conformance.transport.records import Journal
 from conformance.transport.redaction import Redactor
 from conformance.transport.session import RecordingSession
@@ -209,3 +211,37 @@ def test_a_spent_allowance_gives_the_429_up_as_not_judged() -> None:
         )
         with pytest.raises(NotJudged, match="bounded wait"):
             session.get(server.base_url + "/x")
+
+
+def parts_pacers(clock: FakeClock, path: Path, rate: float) -> list[Pacer]:
+    """The pacers of two parts of a --workers run at `rate`: each its own slots on one file."""
+    SharedRateSlots.create(path)
+    return [
+        Pacer(
+            WaitAllowance(60.0, clock=clock),
+            rate=rate,
+            clock=clock,
+            sleep=clock.sleep,
+            slots=SharedRateSlots(path),
+        )
+        for _ in range(2)
+    ]
+
+
+def test_parts_sharing_the_rate_slots_keep_together_to_one_cap(tmp_path: Path) -> None:
+    clock = FakeClock()
+    first, second = parts_pacers(clock, tmp_path / "slots", rate=10.0)
+    assert first.wait_turn() and second.wait_turn() and first.wait_turn()
+    assert clock.sleeps == [0.1, 0.1]  # one run at 10 a second, not two
+    assert first.allowance.left == second.allowance.left == 60.0  # the cap is not charged
+
+
+def test_what_a_part_learns_from_a_429_stays_its_own(tmp_path: Path) -> None:
+    """Against a count-based limiter a pause for every part at each 429 made the run take
+    six times as long (conformance.transport.rate_slots)."""
+    clock = FakeClock()
+    first, second = parts_pacers(clock, tmp_path / "slots", rate=1000.0)
+    assert first.rate_limited(2.0, retry_after=True)
+    assert first.rate_limited(0.25, retry_after=False)
+    assert second.wait_turn()
+    assert clock.sleeps == [] and second.learned is None

@@ -9,6 +9,7 @@ import http.client
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,8 +37,11 @@ PREFLIGHT_OWN = re.compile(r"(conformance preflight \[run-\d+\]) [0-9a-f]{12}")
 
 
 @contextmanager
-def recording_proxy(upstream: str) -> Iterator[tuple[str, list[str]]]:
-    """A loopback proxy that forwards every request to `upstream` and records it as one line."""
+def recording_proxy(
+    upstream: str, arrivals: list[float] | None = None
+) -> Iterator[tuple[str, list[str]]]:
+    """A loopback proxy that forwards every request to `upstream` and records it as one line,
+    and its time of arrival (time.monotonic) in `arrivals`."""
     seen: list[str] = []
     lock = threading.Lock()
     target = urlsplit(upstream)
@@ -57,6 +61,8 @@ def recording_proxy(upstream: str) -> Iterator[tuple[str, list[str]]]:
                 seen.append(
                     f"{self.command} {self.path} key={key} {body.decode('utf-8', 'replace')}"
                 )
+                if arrivals is not None:
+                    arrivals.append(time.monotonic())
             connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
             connection.connect()
             connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
