@@ -168,9 +168,7 @@ def test_a_shard_that_is_not_k_of_n_is_refused(text: str) -> None:
 
 def test_a_part_gets_the_credentials_through_its_environment_only() -> None:
     given = {
-        "conformance_base_url": "http://127.0.0.1:9",
-        "conformance_client_key": KEY,
-        "conformance_client_secret": SECRET,
+        **options_for("http://127.0.0.1:9"),
         "conformance_profile": "fast",
         "conformance_only": "PAY-CREATE",
         "conformance_max_requests": "101",
@@ -183,12 +181,7 @@ def test_a_part_gets_the_credentials_through_its_environment_only() -> None:
 
 
 def test_parts_that_share_the_rate_slots_get_the_runs_rate_and_read_where_they_are() -> None:
-    given = {
-        "conformance_base_url": "http://127.0.0.1:9",
-        "conformance_client_key": KEY,
-        "conformance_client_secret": SECRET,
-        "conformance_rate": "30",
-    }
+    given = {**options_for("http://127.0.0.1:9"), "conformance_rate": "30"}
     target = build_target(given, environ={})
 
     def rate(command: list[str]) -> str:
