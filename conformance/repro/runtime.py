@@ -7,8 +7,6 @@ calls it directly, the shell script through `devdraft_sh.py` (see `runtime_sh`).
 
 from __future__ import annotations
 
-import email.utils
-import http.client
 import os
 import random
 import string
@@ -19,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
+    import http.client
+
     from conformance import checks
 else:
     try:
@@ -108,6 +108,8 @@ class Reply:
 
 
 def _connection(url: str) -> tuple[http.client.HTTPConnection, str]:
+    import http.client  # here, not at the top: the shell helper starts often and never sends
+
     parts = urlsplit(url)
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -136,6 +138,8 @@ def retry_after(headers: list[tuple[str, str]], attempt: int) -> float:
     value = next((v for k, v in headers if k.lower() == "retry-after"), "").strip()
     if value.isdigit():
         return min(float(value), MAX_SINGLE_WAIT)
+    import email.utils  # here, not at the top: an HTTP date is rare
+
     try:
         when = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
     except (TypeError, ValueError):
@@ -153,6 +157,8 @@ def send(
     """One request, exactly as written (repeated header lines too); a 429 is waited out and
     the request sent again, up to 5 times, as the suite does. With `ready`, the connection is
     opened first and the request leaves when every thread of the barrier is ready."""
+    import http.client  # see _connection
+
     first_429: Reply | None = None
     for attempt in range(1, MAX_429 + 1):
         connection, target = _connection(url)

@@ -9,10 +9,12 @@ POSITION.429.*:
     body FILE                    copy stdin to FILE without the heredoc's last newline
     retry-after HEADERS ATTEMPT  seconds to wait before retrying a 429
     id DIR POSITION FIELD [GROUP]  print the URL-quoted id an earlier answer returned
-    judge DIR ROUNDS             apply the check (JSON on stdin) to each round's saved answers
+    judge DIR ROUNDS ROUND       apply the check (JSON on stdin) to one round's saved answers
 
-A `judge` exits 0 when the check passes in every round, 1 at the first round where it fails
-(the failure is reproduced) and 2 when the sequence could not be followed (no answer, no id).
+A `judge` exits 0 when the check passes in that round (after the last round it says the
+failure no longer shows), 1 when it fails (the failure is reproduced) and 2 when the sequence
+could not be followed (no answer, no id). The script judges each round as it ends, so the
+first failing round ends it: a fault that shows at once costs one round, not all of them.
 """
 
 from __future__ import annotations
@@ -96,13 +98,15 @@ def main(argv: list[str]) -> int:
             found = runtime.identifier(answers, position, args[2], group)
             print(quote(str(found), safe=""))
         elif command == "judge":
-            spec, rounds = json.loads(sys.stdin.read()), int(args[1])
-            for number in range(1, rounds + 1):
-                folder = Path(args[0], str(number))
-                keys = json.loads((folder / "keys.json").read_text(encoding="utf-8"))
-                answers = _answers(folder, runtime.needed(spec))
-                runtime.judge(spec, answers, keys, f"round {number} of {rounds}")
-            print(f"not reproduced: the target now passes {spec['check']} ({spec['requirement']})")
+            spec, rounds, number = json.loads(sys.stdin.read()), int(args[1]), int(args[2])
+            folder = Path(args[0], str(number))
+            keys = json.loads((folder / "keys.json").read_text(encoding="utf-8"))
+            answers = _answers(folder, runtime.needed(spec))
+            runtime.judge(spec, answers, keys, f"round {number} of {rounds}")
+            if number == rounds:
+                print(
+                    f"not reproduced: the target now passes {spec['check']} ({spec['requirement']})"
+                )
         else:
             raise runtime.CannotFollow(f"unknown command {command!r}")
     except runtime.CannotFollow as error:

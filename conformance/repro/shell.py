@@ -4,7 +4,8 @@ Every value goes through `word`: literal text single-quoted (bytes curl must sen
 through printf's octal escapes), secrets and the round's keys and ids as variables. Bodies
 come from quoted heredocs: nothing in them is ever expanded. Simultaneous requests run in the
 background and `wait` joins them. The helper `_support/devdraft_sh.py` makes the keys, reads
-ids, and applies the check to every round's answers at the end.
+ids, and applies the check to each round's answers as the round ends: the first round that
+fails ends the script, as it ends the pytest module's rounds.
 """
 
 from __future__ import annotations
@@ -170,21 +171,21 @@ def script(plan: Plan, *, name: str, pytest_name: str, run_id: str) -> str:
         f'"$PY" -S "$RT" keys "$OUT" {plan.rounds}'
         + "".join(f" {word([('text', key)])}" for key in plan.keys)
         + " || exit 2",
+        "# The suite's own check, applied to each round's answers as the round ends.",
+        "cat > \"$OUT/check.json\" <<'DEVDRAFT_CHECK' || exit 2",
+        json.dumps(plan.judgement.spec(), sort_keys=True),
+        "DEVDRAFT_CHECK",
         "round=1",
         f"while [ $round -le {plan.rounds} ]; do",
         '  R="$OUT/$round"',
         '  . "$R/keys.sh"',
     ]
     body = [line for step in plan.steps for line in _step(plan, step)]
-    check = json.dumps(plan.judgement.spec(), sort_keys=True)
     tail = [
+        "  # Exit 1 at the first round the check fails; the last round's pass is the verdict.",
+        f'  "$PY" "$RT" judge "$OUT" {plan.rounds} "$round" < "$OUT/check.json" || exit $?',
         "  round=$((round + 1))",
         "done",
-        "# The suite's own check on each round's answers: exit 1 at the first round it fails.",
-        f'"$PY" "$RT" judge "$OUT" {plan.rounds} <<\'DEVDRAFT_CHECK\'',
-        check,
-        "DEVDRAFT_CHECK",
-        "exit $?",
     ]
     return "\n".join(head + body + tail) + "\n"
 
@@ -197,7 +198,8 @@ def _what(plan: Plan) -> str:
     if plan.rounds > 1:
         rounds = (
             f" It does so {plan.rounds} times (a race or a limit shows in some rounds only), "
-            "with fresh keys each time; the check judges every round."
+            "with fresh keys each time; the check judges each round as it ends, and the first "
+            "round that fails ends the script."
         )
     positions = ", ".join(map(str, plan.judgement.answers))
     return (

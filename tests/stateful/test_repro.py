@@ -160,10 +160,12 @@ def test_ids_come_from_this_rounds_answers() -> None:
 
 def test_the_script_ends_each_round_with_the_same_check() -> None:
     text = shell_text()
-    spec = text.split("<<'DEVDRAFT_CHECK'\n", 1)[1].split("\nDEVDRAFT_CHECK", 1)[0]
+    spec = text.split("<<'DEVDRAFT_CHECK' || exit 2\n", 1)[1].split("\nDEVDRAFT_CHECK", 1)[0]
     assert json.loads(spec)["check"] == "at_most_one_refund"
-    assert text.rstrip().endswith(
-        "judge \"$OUT\" 20 <<'DEVDRAFT_CHECK'\n" + spec + "\nDEVDRAFT_CHECK\nexit $?"
+    loop = text.split("while [ $round -le 20 ]; do\n", 1)[1]
+    assert loop.rstrip().endswith(
+        '  "$PY" "$RT" judge "$OUT" 20 "$round" < "$OUT/check.json" || exit $?\n'
+        "  round=$((round + 1))\ndone"
     )
 
 
@@ -211,7 +213,7 @@ def test_the_check_command_judges_the_saved_answers(tmp_path: Path) -> None:
         stdin = sys.stdin
         try:
             sys.stdin = __import__("io").StringIO(json.dumps({**spec, "answers": answers}))
-            return main(["judge", str(tmp_path), "1"])
+            return main(["judge", str(tmp_path), "1", "1"])
         finally:
             sys.stdin = stdin
 
