@@ -9,12 +9,12 @@ POSITION.429.*:
     body FILE                    copy stdin to FILE without the heredoc's last newline
     retry-after HEADERS ATTEMPT  seconds to wait before retrying a 429
     id DIR POSITION FIELD [GROUP]  print the URL-quoted id an earlier answer returned
-    judge DIR ROUNDS ROUND       apply the check (JSON on stdin) to one round's saved answers
+    judge DIR ROUNDS FIRST LAST  apply the check (JSON on stdin) to rounds FIRST to LAST
 
-A `judge` exits 0 when the check passes in that round (after the last round it says the
-failure no longer shows), 1 when it fails (the failure is reproduced) and 2 when the sequence
-could not be followed (no answer, no id). The script judges each round as it ends, so the
-first failing round ends it: a fault that shows at once costs one round, not all of them.
+A `judge` exits 0 when the check passes in those rounds (after the last of all it says the
+failure no longer shows), 1 at the first where it fails (the failure is reproduced) and 2 when
+the sequence could not be followed (no answer, no id). The script judges after rounds 1, 3, 7,
+15... and the last: a fault that shows in the first round costs that round, not all of them.
 """
 
 from __future__ import annotations
@@ -98,12 +98,13 @@ def main(argv: list[str]) -> int:
             found = runtime.identifier(answers, position, args[2], group)
             print(quote(str(found), safe=""))
         elif command == "judge":
-            spec, rounds, number = json.loads(sys.stdin.read()), int(args[1]), int(args[2])
-            folder = Path(args[0], str(number))
-            keys = json.loads((folder / "keys.json").read_text(encoding="utf-8"))
-            answers = _answers(folder, runtime.needed(spec))
-            runtime.judge(spec, answers, keys, f"round {number} of {rounds}")
-            if number == rounds:
+            spec, rounds, last = json.loads(sys.stdin.read()), int(args[1]), int(args[3])
+            for number in range(int(args[2]), last + 1):
+                folder = Path(args[0], str(number))
+                keys = json.loads((folder / "keys.json").read_text(encoding="utf-8"))
+                answers = _answers(folder, runtime.needed(spec))
+                runtime.judge(spec, answers, keys, f"round {number} of {rounds}")
+            if last == rounds:
                 print(
                     f"not reproduced: the target now passes {spec['check']} ({spec['requirement']})"
                 )

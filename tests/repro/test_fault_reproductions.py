@@ -3,11 +3,11 @@
 For each fault of the catalog, the self-test's run of the suite against the reference server
 with that fault (tests/fault_runs.py) names the first failure of the requirement it breaks; its
 reproduction, curl script and pytest module alike, is run as written against a freshly started
-server with the fault (it must exit 1, the curl script at the end of the first round that
-fails) and against a freshly started reference server (it must exit 0); the servers run in a
-thread of the test's process (172 of them), the reproduction in a process of its own. Secrets
-reach the reproductions through the environment only: the fresh servers have credentials of
-their own.
+server with the fault (it must exit 1, the curl script within twice the rounds the failure took
+to show) and against a freshly started reference server (it must exit 0); the servers run in
+a thread of the test's process (172 of them), the reproduction in a process of its own.
+Secrets reach the reproductions through the environment only: the fresh servers have
+credentials of their own.
 """
 
 from __future__ import annotations
@@ -117,8 +117,10 @@ def test_the_first_failure_reproduces_against_the_fault_and_passes_against_the_r
     against_fault = run_reproduction(path, kind, ("--fault", fault))
     assert against_fault.code == 1, f"{path} vs {fault}:\n{against_fault.output}"
     assert f"FAILURE REPRODUCED: {FAULTS[fault].breaks}" in against_fault.reproduced
-    if kind == "sh":  # the first failing round ends the script: no round is sent after it
-        assert against_fault.rounds_sent == against_fault.rounds_passed + 1, against_fault.output
+    if kind == "sh":  # judged after rounds 1, 3, 7...: a failure ends the script soon after
+        assert against_fault.rounds_sent < 2 * (against_fault.rounds_passed + 1), (
+            against_fault.output
+        )
     against_reference = run_reproduction(path, kind, ())
     assert against_reference.code == 0, (
         f"{path} vs the reference server:\n{against_reference.output}"

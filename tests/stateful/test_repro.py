@@ -164,8 +164,9 @@ def test_the_script_ends_each_round_with_the_same_check() -> None:
     assert json.loads(spec)["check"] == "at_most_one_refund"
     loop = text.split("while [ $round -le 20 ]; do\n", 1)[1]
     assert loop.rstrip().endswith(
-        '  "$PY" "$RT" judge "$OUT" 20 "$round" < "$OUT/check.json" || exit $?\n'
-        "  round=$((round + 1))\ndone"
+        "  if [ $round -eq $((judged * 2 + 1)) ] || [ $round -eq 20 ]; then\n"
+        '    "$PY" "$RT" judge "$OUT" 20 $((judged + 1)) $round < "$OUT/check.json" || exit $?\n'
+        "    judged=$round\n  fi\n  round=$((round + 1))\ndone"
     )
 
 
@@ -213,7 +214,7 @@ def test_the_check_command_judges_the_saved_answers(tmp_path: Path) -> None:
         stdin = sys.stdin
         try:
             sys.stdin = __import__("io").StringIO(json.dumps({**spec, "answers": answers}))
-            return main(["judge", str(tmp_path), "1", "1"])
+            return main(["judge", str(tmp_path), "1", "1", "1"])
         finally:
             sys.stdin = stdin
 
