@@ -2,17 +2,36 @@
 
 Each secret value is replaced by the name of the environment variable that supplies it
 (`$DEVDRAFT_SECRET`), so redacted exchanges read naturally and curl reproductions run as
-written once the variables are set.
+written once the variables are set. A short secret is replaced only where it stands alone
+(WORD_ONLY_BELOW says why).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import overload
 
 from conformance.target import Target
 
-__all__ = ["Redactor", "redactor_for"]
+__all__ = ["WORD_ONLY_BELOW", "Redactor", "redactor_for"]
+
+WORD_ONLY_BELOW = 12
+"""A secret shorter than this may be an ordinary piece of the API's answers (a key `pay` in the
+id `pay_1a2b`, a secret `a` in `amount`): it is replaced only where it stands alone, never
+inside a longer name, id or word, since the checks judge the answers as redacted and would see
+a broken body. One that is a whole value of an answer (a key `USD`) is still replaced there. A
+longer secret is replaced wherever it appears."""
+
+_TOKEN = "A-Za-z0-9_-"
+"""The characters that continue a name or an id."""
+
+
+def _pattern(secret: str) -> re.Pattern[str]:
+    escaped = re.escape(secret)
+    if len(secret) >= WORD_ONLY_BELOW:
+        return re.compile(escaped)
+    return re.compile(f"(?<![{_TOKEN}]){escaped}(?![{_TOKEN}])")
 
 
 class Redactor:
@@ -26,6 +45,15 @@ class Redactor:
             key=lambda pair: len(pair[0]),
             reverse=True,
         )
+        # The placeholders as re replacement strings: a backslash in one stays a backslash.
+        self._patterns = [
+            (secret, _pattern(secret), shown.replace("\\", "\\\\"))
+            for secret, shown in self.placeholders
+        ]
+        self._byte_patterns = [
+            (secret.encode(), re.compile(pattern.pattern.encode()), shown.encode())
+            for secret, pattern, shown in self._patterns
+        ]
 
     @overload
     def text(self, value: str) -> str: ...
@@ -34,14 +62,16 @@ class Redactor:
     def text(self, value: str | None) -> str | None:
         if value is None:
             return None
-        for secret, shown in self.placeholders:
-            value = value.replace(secret, shown)
+        for secret, pattern, shown in self._patterns:
+            if secret in value:
+                value = pattern.sub(shown, value)
         return value
 
     def content(self, value: bytes) -> bytes:
         """A body as bytes, redacted the same way (before it is decoded or cut)."""
-        for secret, shown in self.placeholders:
-            value = value.replace(secret.encode(), shown.encode())
+        for secret, pattern, shown in self._byte_patterns:
+            if secret in value:
+                value = pattern.sub(shown, value)
         return value
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:

@@ -1,13 +1,15 @@
 """Configuration mistakes end with exit 2 and one line, before any request; credentials given
-by URL, argument or environment reach no output; TLS problems read as plain words with a fix."""
+by URL, argument or environment reach no output, and short ones change no verdict; TLS
+problems read as plain words with a fix."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from conformance.reference.launch import RunningServer
+from conformance.reference.launch import RunningServer, running_reference_server
 
 from .conftest import (
     FAST,
@@ -80,6 +82,27 @@ def test_no_secret_given_by_argument_or_environment_reaches_any_output(
     assert run.leaked(SECRETS) == [], run.leaked(SECRETS)
     report = (tmp_path / "conformance.json").read_text(encoding="utf-8")
     assert "$DEVDRAFT_API_KEY" in report  # REPLAY-MARKER's exchanges, with the placeholder
+
+
+def test_short_credentials_that_are_parts_of_ordinary_answers_do_not_change_the_verdicts(
+    tmp_path: Path,
+) -> None:
+    """A key `pay` is the start of every payment id (`pay_1a2b`), a secret `a` is in `amount`:
+    redacted inside those, every body would read as broken. Alone, as the header value, they
+    are still replaced by their placeholders."""
+    short = {"DEVDRAFT_API_KEY": "pay", "DEVDRAFT_SECRET": "a"}
+    with running_reference_server("--client", "pay:a") as server:
+        run = run_suite(
+            tmp_path,
+            *("--base-url", server.base_url, "--profile", "smoke"),
+            *("--only", "PAY-CREATE,PAY-ECHO,PAY-GET,REFUND-CREATE,SCHEMA-RESPONSES,REPLAY-MARKER"),
+            env=short,
+        )
+    assert run.code == 0, run.explain()
+    marker = run.requirement("REPLAY-MARKER")["tests"][0]["exchanges"][0]
+    assert marker["request_headers"]["x-client-key"] == "$DEVDRAFT_API_KEY"
+    assert marker["request_headers"]["x-client-secret"] == "$DEVDRAFT_SECRET"
+    assert json.loads(marker["response_body"])["id"].startswith("pay_")
 
 
 def test_https_to_a_plain_http_server_asks_whether_the_target_is_http(
