@@ -104,7 +104,7 @@ def build(
         received=failure[2],
         base_url=base_url,
         prefix=prefix,
-        steps=_steps(evidence, requests),
+        steps=_steps(evidence, requests, waits=not (violation and violation.check in RATE_CHECKS)),
         keys=keys,
         ids=ids,
         judgement=_judgement(evidence, violation, requirement, positions, keys),
@@ -188,8 +188,11 @@ def _id_name(source: tuple[int, str], ids: list[IdSource], positions: _Positions
     return ids[-1].name
 
 
-def _steps(evidence: Evidence, requests: list[Request]) -> list[Step]:
-    """Requests in order; a burst's requests as one Group; a Wait where the run paused."""
+def _steps(evidence: Evidence, requests: list[Request], *, waits: bool) -> list[Step]:
+    """Requests in order; a burst's requests as one Group; a Wait where the run paused, unless
+    not `waits`: a rate limit's reproduction shows the limit by sending its rounds in a row,
+    and a pause of the run there (on a loaded machine, or the suite's own wait for a 429) would
+    only slow every round and ease the limit it needs to reach."""
     steps: list[Step] = []
     end: float | None = None
     previous_group = 0
@@ -198,7 +201,7 @@ def _steps(evidence: Evidence, requests: list[Request]) -> list[Step]:
         if exchange.group and exchange.group == previous_group and isinstance(last, Group):
             last.requests.append(request)
         else:
-            if end is not None and not evidence.run_wide:
+            if waits and end is not None and not evidence.run_wide:
                 gap = exchange.started - end
                 rate_limited = any(end <= e.started <= exchange.started for e in evidence.retried)
                 if gap >= PAUSE and not rate_limited:

@@ -123,6 +123,33 @@ def test_the_plan_keeps_bursts_pauses_keys_and_ids() -> None:
     assert made.rounds > 1  # a race: bounded rounds
 
 
+def test_a_rate_limits_reproduction_sends_its_rounds_without_the_runs_pauses() -> None:
+    """The run paused 3 s between the key's 429 and the other request (a loaded machine): the
+    rounds must still go out in a row, or the limit they need to reach would ease."""
+    refused = '{"statusCode": 429, "message": "Too Many Requests"}'
+    key, control = (
+        exchange(20, "POST", "/test-payment/pay_1/refund", [("Idempotency-Key", KEY)],
+                 status=429, response_body=refused, started=100.0, elapsed=0.01),
+        exchange(21, "GET", "/test-payment/ctl_1", [], status=404,
+                 response_body='{"statusCode": 404, "message": "no"}', started=103.0,
+                 elapsed=0.01),
+    )  # fmt: skip
+    try:
+        checks.a_429_is_not_stored(key, control, requirement="RATE-NOT-STORED")
+    except checks.Violation as violation:
+        made = build(
+            gather([key, control], [key, control], violation),
+            violation,
+            test="t.py::test_y",
+            requirement="RATE-NOT-STORED",
+            failure=("429 stored", "processed", "429"),
+            base_url=BASE,
+            prefix=PREFIX,
+        )
+    assert [type(step).__name__ for step in made.steps] == ["Request", "Request"]
+    assert made.rounds == 55  # 110 requests in all: enough to reach a limit
+
+
 def test_the_script_sends_secrets_as_variables_and_bodies_from_a_quoted_heredoc() -> None:
     text = shell_text()
     assert text.startswith("#!/bin/sh\n")
