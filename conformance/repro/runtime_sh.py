@@ -14,7 +14,8 @@ POSITION.429.*:
 A `judge` exits 0 when the check passes in those rounds (after the last of all it says the
 failure no longer shows), 1 at the first where it fails (the failure is reproduced) and 2 when
 the sequence could not be followed (no answer, no id). The script judges after rounds 1, 3, 7,
-15... and the last: a fault that shows in the first round costs that round, not all of them.
+15..., the last, and any round that met a 429: a fault that shows in the first round costs
+that round, not all of them.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ Every value goes through `word`: literal text single-quoted (bytes curl must sen
 through printf's octal escapes), secrets and the round's keys and ids as variables. Bodies
 come from quoted heredocs: nothing in them is ever expanded. Simultaneous requests run in the
 background and `wait` joins them. The helper `_support/devdraft_sh.py` makes the keys, reads
-ids, and applies the check to the rounds' answers after rounds 1, 3, 7, 15... and the last: a
-failure ends the script within twice the rounds it took to show (the pytest module, which
-judges in its own process, stops at the round itself), and a target that passes costs a few
-starts of the helper, not one a round.
+ids, and applies the check to the rounds' answers after rounds 1, 3, 7, 15..., the last, and
+any round that met a 429: a failure ends the script within twice the rounds it took to show
+(at once where a limit shows; the pytest module, which judges in its own process, stops at the
+round itself), and a target that passes costs a few starts of the helper, not one a round.
 """
 
 from __future__ import annotations
@@ -112,6 +112,10 @@ send() {  # send POSITION METHOD URL CURL-ARGS...: the answer goes to $R/POSITIO
     attempt=$((attempt + 1))
   done
   echo "[$n] $method ${url#"$API"} -> $status $(head -c 300 "$R/$n.body")"
+}
+met_429() {  # whether a request of this round was answered 429 (it saved POSITION.429.*)
+  for saved in "$R"/*.429.head; do [ -e "$saved" ] && return 0; done
+  return 1
 }"""
 
 
@@ -184,8 +188,9 @@ def script(plan: Plan, *, name: str, pytest_name: str, run_id: str) -> str:
     ]
     body = [line for step in plan.steps for line in _step(plan, step)]
     tail = [
-        "  # Exit 1 when the check fails in a round; the last round's pass is the verdict.",
-        f"  if [ $round -eq $((judged * 2 + 1)) ] || [ $round -eq {plan.rounds} ]; then",
+        "  # Exit 1 when the check fails in a round; the last round's pass is the verdict. A",
+        "  # round that met a 429 is judged at once: once a limit shows, each round waits.",
+        f"  if [ $round -eq $((judged * 2 + 1)) ] || [ $round -eq {plan.rounds} ] || met_429; then",
         f'    "$PY" "$RT" judge "$OUT" {plan.rounds} $((judged + 1)) $round'
         ' < "$OUT/check.json" || exit $?',
         "    judged=$round",

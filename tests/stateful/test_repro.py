@@ -191,7 +191,7 @@ def test_the_script_ends_each_round_with_the_same_check() -> None:
     assert json.loads(spec)["check"] == "at_most_one_refund"
     loop = text.split("while [ $round -le 20 ]; do\n", 1)[1]
     assert loop.rstrip().endswith(
-        "  if [ $round -eq $((judged * 2 + 1)) ] || [ $round -eq 20 ]; then\n"
+        "  if [ $round -eq $((judged * 2 + 1)) ] || [ $round -eq 20 ] || met_429; then\n"
         '    "$PY" "$RT" judge "$OUT" 20 $((judged + 1)) $round < "$OUT/check.json" || exit $?\n'
         "    judged=$round\n  fi\n  round=$((round + 1))\ndone"
     )
