@@ -177,7 +177,7 @@ def script(plan: Plan, *, name: str, pytest_name: str, run_id: str) -> str:
         f'"$PY" -S "$RT" keys "$OUT" {plan.rounds}'
         + "".join(f" {word([('text', key)])}" for key in plan.keys)
         + " || exit 2",
-        "# The suite's own check, applied after rounds 1, 3, 7, 15... and the last.",
+        "# The suite's own check, applied after rounds 1, 3, 7, 15..., the last, and any 429.",
         "cat > \"$OUT/check.json\" <<'DEVDRAFT_CHECK' || exit 2",
         json.dumps(plan.judgement.spec(), sort_keys=True),
         "DEVDRAFT_CHECK",
