@@ -134,18 +134,17 @@ def test_a_rate_limits_reproduction_sends_its_rounds_without_the_runs_pauses() -
                  response_body='{"statusCode": 404, "message": "no"}', started=103.0,
                  elapsed=0.01),
     )  # fmt: skip
-    try:
+    with pytest.raises(checks.Violation) as caught:
         checks.a_429_is_not_stored(key, control, requirement="RATE-NOT-STORED")
-    except checks.Violation as violation:
-        made = build(
-            gather([key, control], [key, control], violation),
-            violation,
-            test="t.py::test_y",
-            requirement="RATE-NOT-STORED",
-            failure=("429 stored", "processed", "429"),
-            base_url=BASE,
-            prefix=PREFIX,
-        )
+    made = build(
+        gather([key, control], [key, control], caught.value),
+        caught.value,
+        test="t.py::test_y",
+        requirement="RATE-NOT-STORED",
+        failure=("429 stored", "processed", "429"),
+        base_url=BASE,
+        prefix=PREFIX,
+    )
     assert [type(step).__name__ for step in made.steps] == ["Request", "Request"]
     assert made.rounds == 55  # 110 requests in all: enough to reach a limit
 
