@@ -91,11 +91,15 @@ def at_most_one_refund(*refunds: Answer) -> None:
 
 @check("REFUND-CREATE", "STATEFUL-MODEL")
 def refunded_never_exceeds_paid(payment: Answer, *refunds: Answer) -> None:
-    """Every 2xx refund of a payment is for at most the payment's amount."""
+    """Every 2xx refund of a payment is for at most the payment's amount, compared as numbers:
+    an amount written back as the nearest double is the same amount."""
     paid = payment.get("amount")
     for refund in refunds:
         amount = refund.get("amount")
-        if refund.ok and is_num(paid) and not (is_num(amount) and amount <= paid + 1e-9):
+        # 2**63 written by JavaScript reads back as the integer 9223372036854776000: larger
+        # than 2**63 as an integer, equal to it as a double.
+        at_most_paid = is_num(amount) and (amount <= paid or same_number(amount, paid))
+        if refund.ok and is_num(paid) and not at_most_paid:
             fail(
                 "A refund is for more than the payment",
                 expected=f"at most {json.dumps(paid)}",

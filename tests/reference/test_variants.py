@@ -177,6 +177,17 @@ def test_amount_as_float_writes_whole_amounts_with_a_fraction() -> None:
     assert b'"amount":100.0' in response.content
 
 
+def test_amount_as_js_number_writes_amounts_as_a_double_in_javascripts_digits() -> None:
+    with variant_server("amount-as-js-number") as api:
+        key = api.new_key()
+        headers = api.headers(key, **{"Content-Type": "application/json"})
+        body = b'{"amount":9223372036854775808,"currency":"USD","description":"x"}'
+        created = api.create(key, headers=headers, data=body)
+        refund = api.refund(created.json()["id"], api.new_key())
+    assert b'"amount":9223372036854776000' in created.content
+    assert b'"amount":9223372036854776000' in refund.content
+
+
 def test_currency_lowercase_echoes_usd_in_lower_case() -> None:
     with variant_server("currency-lowercase") as api:
         payment = api.paid()

@@ -15,6 +15,7 @@ from .registry import Variant, variant
 __all__ = [
     "ExtraFields",
     "FloatAmounts",
+    "JavaScriptAmounts",
     "LowerCaseCurrency",
     "PendingRefunds",
     "StatusKeptAfterRefund",
@@ -67,6 +68,31 @@ class FloatAmounts(Variant):
 
     def render_amount(self, amount: str) -> RawNumber:
         return RawNumber(json.dumps(float(Decimal(amount))))
+
+
+@variant
+class JavaScriptAmounts(Variant):
+    name = "amount-as-js-number"
+    summary = (
+        "amounts are parsed as doubles and written as JavaScript writes numbers: 100 as 100, "
+        "2**63 as 9223372036854776000 (PAY-ECHO: as numbers)"
+    )
+
+    def render_amount(self, amount: str) -> RawNumber:
+        return RawNumber(javascript_number(float(Decimal(amount))))
+
+
+def javascript_number(value: float) -> str:
+    """`value` as JavaScript's JSON.stringify writes it: the shortest digits that read back as
+    the same double, in plain notation from 1e-6 up to 1e21 and in exponent notation (`1e+21`,
+    `1e-7`) beyond; a whole number has no fraction, so a double that holds more than 53 bits
+    ends in zeros that look like an integer of its own."""
+    if value == 0:
+        return "0"
+    if 1e-6 <= abs(value) < 1e21:
+        return format(Decimal(repr(value)).normalize(), "f")
+    mantissa, _, exponent = repr(value).partition("e")
+    return f"{mantissa.removesuffix('.0')}e{int(exponent):+d}"
 
 
 @variant
