@@ -188,6 +188,14 @@ def test_amount_as_js_number_writes_amounts_as_a_double_in_javascripts_digits() 
     assert b'"amount":9223372036854776000' in refund.content
 
 
+def test_minimum_amount_before_key_refuses_a_small_amount_before_it_reads_the_key() -> None:
+    with variant_server("minimum-amount-before-key") as api:
+        small = api.create("X", {"amount": 0.1, "currency": "USD", "description": "x"})
+        plain = api.create("X", {"amount": 10, "currency": "USD", "description": "x"})
+    assert (small.status_code, small.json()["message"]) == (422, ["amount must be at least 0.50"])
+    assert plain.status_code == 400
+
+
 def test_currency_lowercase_echoes_usd_in_lower_case() -> None:
     with variant_server("currency-lowercase") as api:
         payment = api.paid()

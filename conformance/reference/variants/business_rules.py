@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..model import PaymentRequest
+from starlette.requests import Request
+
+from ..model import ApiError, PaymentRequest, Reply
+from ..validation import BodyError, parse_payment_request
 from .registry import Variant, variant
 
 __all__ = [
@@ -22,6 +25,7 @@ __all__ = [
     "CustomerIdFormat",
     "DescriptionLimit",
     "MinimumAmount",
+    "MinimumAmountBeforeKey",
     "SomeCurrencies",
     "decimal_places",
 ]
@@ -64,6 +68,31 @@ class MinimumAmount(BusinessRule):
         if Decimal(request.amount) < Decimal("0.50"):
             return "amount must be at least 0.50"
         return None
+
+
+@variant
+class MinimumAmountBeforeKey(MinimumAmount):
+    name = "minimum-amount-before-key"
+    summary = (
+        "amounts below 0.50 are refused with 422 before the Idempotency-Key is read, as a body "
+        "validation that runs first does (What a target may refuse: before the key is used)"
+    )
+
+    async def create(self, request: Request) -> Reply:
+        self.authenticate_request(request)
+        body = request.state.early_body = await self.read_body(request)
+        try:
+            payload = parse_payment_request(body, request.headers.get("content-type"))
+        except BodyError:
+            payload = None  # an invalid body: the usual order answers it, after the key
+        problem = payload and self.refusal(payload)
+        if problem:
+            raise ApiError(422, [problem])
+        return await super().create(request)
+
+    async def read_body(self, request: Request) -> bytes:
+        early: bytes | None = getattr(request.state, "early_body", None)
+        return early if early is not None else await super().read_body(request)
 
 
 @variant
